@@ -1,0 +1,149 @@
+"""Declared Arrow schemas for every raw table and mart, so a null-heavy page never changes a type."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+
+USER_REF = pa.struct(
+    [
+        pa.field("id", pa.int64()),
+        pa.field("username", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("state", pa.string()),
+    ]
+)
+
+# Raw tables keep GitLab's field names; `_`-prefixed columns are ours.
+PROJECTS = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("path_with_namespace", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("default_branch", pa.string()),
+        pa.field("archived", pa.bool_()),
+        pa.field("forked_from_project_id", pa.int64()),
+        pa.field("web_url", pa.string()),
+        pa.field("_source", pa.string()),
+        pa.field("_extracted_at", TS),
+    ]
+)
+
+COMMITS = pa.schema(
+    [
+        pa.field("project_id", pa.int64(), nullable=False),
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("short_id", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("author_name", pa.string()),
+        pa.field("author_email", pa.string()),
+        pa.field("authored_date", TS),
+        pa.field("committer_name", pa.string()),
+        pa.field("committer_email", pa.string()),
+        pa.field("committed_date", TS),
+        pa.field("parent_ids", pa.list_(pa.string())),
+        pa.field("web_url", pa.string()),
+        pa.field("_extracted_at", TS),
+    ]
+)
+
+MERGE_REQUESTS = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("iid", pa.int64()),
+        pa.field("project_id", pa.int64()),
+        pa.field("title", pa.string()),
+        pa.field("state", pa.string()),
+        pa.field("created_at", TS),
+        pa.field("updated_at", TS),
+        pa.field("merged_at", TS),
+        pa.field("closed_at", TS),
+        pa.field("web_url", pa.string()),
+        pa.field("author", USER_REF),
+        pa.field("merged_by", USER_REF),
+        pa.field("closed_by", USER_REF),
+        pa.field("_extracted_at", TS),
+    ]
+)
+
+ISSUES = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("iid", pa.int64()),
+        pa.field("project_id", pa.int64()),
+        pa.field("title", pa.string()),
+        pa.field("state", pa.string()),
+        pa.field("created_at", TS),
+        pa.field("updated_at", TS),
+        pa.field("closed_at", TS),
+        pa.field("web_url", pa.string()),
+        pa.field("author", USER_REF),
+        pa.field("closed_by", USER_REF),
+        pa.field("_extracted_at", TS),
+    ]
+)
+
+USERS = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("username", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("state", pa.string()),
+        pa.field("public_email", pa.string()),
+        pa.field("bot", pa.bool_()),
+        pa.field("web_url", pa.string()),
+        pa.field("_extracted_at", TS),
+    ]
+)
+
+RAW = {
+    "projects": PROJECTS,
+    "commits": COMMITS,
+    "merge_requests": MERGE_REQUESTS,
+    "issues": ISSUES,
+    "users": USERS,
+}
+
+_METRICS = [
+    pa.field("commits", pa.int64()),
+    pa.field("mrs_opened", pa.int64()),
+    pa.field("mrs_merged", pa.int64()),
+    pa.field("issues_opened", pa.int64()),
+    pa.field("issues_closed", pa.int64()),
+]
+
+METRIC_NAMES = tuple(f.name for f in _METRICS)
+
+MARTS = {
+    "leaderboard_users": pa.schema(
+        [pa.field("window", pa.string()), pa.field("team", pa.string()),
+         pa.field("username", pa.string()), *_METRICS,
+         pa.field("score", pa.int64()), pa.field("rank", pa.int64())]
+    ),
+    "leaderboard_teams": pa.schema(
+        [pa.field("window", pa.string()), pa.field("team", pa.string()),
+         pa.field("members", pa.int64()), *_METRICS,
+         pa.field("score", pa.int64()), pa.field("rank", pa.int64())]
+    ),
+    "contributions": pa.schema(
+        [pa.field("team", pa.string()), pa.field("username", pa.string()),
+         pa.field("kind", pa.string()), pa.field("item_id", pa.string()),
+         pa.field("project_id", pa.int64()), pa.field("title", pa.string()),
+         pa.field("web_url", pa.string()), pa.field("at", TS)]
+    ),
+    "member_emails": pa.schema(
+        [pa.field("username", pa.string()), pa.field("email", pa.string()),
+         pa.field("source", pa.string())]
+    ),
+    "unmatched_authors": pa.schema(
+        [pa.field("author_email", pa.string()), pa.field("author_name", pa.string()),
+         pa.field("commits", pa.int64()), pa.field("projects", pa.int64()),
+         pa.field("first_seen", TS), pa.field("last_seen", TS)]
+    ),
+    "weekly_team_activity": pa.schema(
+        [pa.field("week", pa.date32()), pa.field("team", pa.string()), *_METRICS]
+    ),
+}
+
+WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
