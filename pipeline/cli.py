@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.config import Settings, settings_from_env
-from pipeline.errors import ConfigError, LeaderboardError
+from pipeline.errors import ConfigError, LeaderboardError, RosterError
 
 log = logging.getLogger("leaderboard")
 
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="extract, build, publish")
     p.add_argument("--full", action="store_true", help="force a full extraction")
 
-    p = sub.add_parser("preview", help="Markdown report of a teams.csv change over existing raw data")
+    p = sub.add_parser("preview", help="Markdown report: a teams.csv change over existing raw data")
     p.add_argument("--base-teams", type=Path, required=True, metavar="FILE")
     p.add_argument("--out", type=Path, metavar="FILE", help="report path (default data/preview.md)")
 
@@ -109,8 +109,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from pipeline.bench import run_bench
 
         return run_bench(
-            settings, scale=args.scale, latency_ms=args.latency_ms,
-            workers=args.workers, max_rpm=args.max_rpm,
+            settings,
+            scale=args.scale,
+            latency_ms=args.latency_ms,
+            workers=args.workers,
+            max_rpm=args.max_rpm,
         )
     if command == "demo":
         from pipeline.demo import run_demo
@@ -143,6 +146,9 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
         settings = _settings(args, dict(os.environ) if env is None else env)
         return dispatch(args, settings)
     except LeaderboardError as exc:
+        if isinstance(exc, RosterError):
+            for line in exc.errors:
+                print(line, file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""The project's own exceptions; each renders as the one line `leaderboard` prints after `error:`."""
+"""The project's own exceptions; each renders as the one line printed after `error:`."""
 
 from __future__ import annotations
 
@@ -41,12 +41,13 @@ class RequestError(LeaderboardError):
     def render(self) -> str:
         page = f" page {self.page}" if self.page is not None else ""
         tries = "attempt" if self.attempts == 1 else "attempts"
-        line = f"{self.method} {self.path}{page} ({self.what}): {self.reason} after {self.attempts} {tries}"
+        where = f"{self.method} {self.path}{page} ({self.what})"
+        line = f"{where}: {self.reason} after {self.attempts} {tries}"
         return f"{line}; {self.hint}" if self.hint else line
 
 
 class CompletenessError(LeaderboardError):
-    """A listing whose pages did not add up (x-total not reached, a repeated page, a broken Link)."""
+    """A listing whose pages did not add up (x-total not reached, a repeated page, bad Link)."""
 
 
 class RosterError(LeaderboardError):

@@ -1,4 +1,4 @@
-"""Declared Arrow schemas for every raw table and mart, so a null-heavy page never changes a type."""
+"""Declared Arrow schemas of raw tables and marts: a null-heavy page never changes a type."""
 
 from __future__ import annotations
 
@@ -117,29 +117,53 @@ METRIC_NAMES = tuple(f.name for f in _METRICS)
 
 MARTS = {
     "leaderboard_users": pa.schema(
-        [pa.field("window", pa.string()), pa.field("team", pa.string()),
-         pa.field("username", pa.string()), *_METRICS,
-         pa.field("score", pa.int64()), pa.field("rank", pa.int64())]
+        [
+            pa.field("window", pa.string()),
+            pa.field("team", pa.string()),
+            pa.field("username", pa.string()),
+            *_METRICS,
+            pa.field("score", pa.int64()),
+            pa.field("rank", pa.int64()),
+        ]
     ),
     "leaderboard_teams": pa.schema(
-        [pa.field("window", pa.string()), pa.field("team", pa.string()),
-         pa.field("members", pa.int64()), *_METRICS,
-         pa.field("score", pa.int64()), pa.field("rank", pa.int64())]
+        [
+            pa.field("window", pa.string()),
+            pa.field("team", pa.string()),
+            pa.field("members", pa.int64()),
+            *_METRICS,
+            pa.field("score", pa.int64()),
+            pa.field("rank", pa.int64()),
+        ]
     ),
     "contributions": pa.schema(
-        [pa.field("team", pa.string()), pa.field("username", pa.string()),
-         pa.field("kind", pa.string()), pa.field("item_id", pa.string()),
-         pa.field("project_id", pa.int64()), pa.field("title", pa.string()),
-         pa.field("web_url", pa.string()), pa.field("at", TS)]
+        [
+            pa.field("team", pa.string()),
+            pa.field("username", pa.string()),
+            pa.field("kind", pa.string()),
+            pa.field("item_id", pa.string()),
+            pa.field("project_id", pa.int64()),
+            pa.field("title", pa.string()),
+            pa.field("web_url", pa.string()),
+            pa.field("at", TS),
+        ]
     ),
     "member_emails": pa.schema(
-        [pa.field("username", pa.string()), pa.field("email", pa.string()),
-         pa.field("source", pa.string())]
+        [
+            pa.field("username", pa.string()),
+            pa.field("email", pa.string()),
+            pa.field("source", pa.string()),
+        ]
     ),
     "unmatched_authors": pa.schema(
-        [pa.field("author_email", pa.string()), pa.field("author_name", pa.string()),
-         pa.field("commits", pa.int64()), pa.field("projects", pa.int64()),
-         pa.field("first_seen", TS), pa.field("last_seen", TS)]
+        [
+            pa.field("author_email", pa.string()),
+            pa.field("author_name", pa.string()),
+            pa.field("commits", pa.int64()),
+            pa.field("projects", pa.int64()),
+            pa.field("first_seen", TS),
+            pa.field("last_seen", TS),
+        ]
     ),
     "weekly_team_activity": pa.schema(
         [pa.field("week", pa.date32()), pa.field("team", pa.string()), *_METRICS]

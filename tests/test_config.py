@@ -21,7 +21,8 @@ def test_defaults() -> None:
     assert (s.teams_file, s.data_dir, s.public_dir) == (
         Path("teams.csv"), Path("data"), Path("public"),
     )
-    assert (s.full_refresh_days, s.stale_hours, s.publish_emails, s.publish_raw) == (7, 26, False, False)
+    flags = (s.full_refresh_days, s.stale_hours, s.publish_emails, s.publish_raw)
+    assert flags == (7, 26, False, False)
 
 
 def test_values_and_ci_fallbacks() -> None:

@@ -1,4 +1,4 @@
-"""The README, the CLI and the settings stay in step: every command, flag and variable is documented."""
+"""README, CLI and settings stay in step: every command, flag and variable is documented."""
 
 from __future__ import annotations
 

@@ -1,0 +1,14 @@
+-- teams.csv rows as [joined_at, left_at) in naive UTC; a null bound means open-ended.
+create or replace table stg_memberships as
+with source as (
+    select * from input_memberships
+),
+final as (
+    select distinct
+        trim(team) as team,
+        normalize(username) as username,
+        joined_on::timestamp as joined_at,
+        left_on::timestamp as left_at
+    from source
+)
+select * from final;

@@ -1,0 +1,29 @@
+-- Merge requests, latest version per id (updated_at, then _extracted_at), in-scope projects only.
+create or replace table stg_merge_requests as
+with source as (
+    select * from raw_merge_requests
+),
+in_scope as (
+    select distinct id as project_id from raw_projects
+),
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by id order by updated_at desc nulls last, _extracted_at desc nulls last
+    ) = 1
+),
+final as (
+    select
+        id as mr_id,
+        project_id,
+        title,
+        web_url,
+        normalize(author.username) as author_username,
+        timezone('UTC', created_at) as created_at,
+        timezone('UTC', merged_at) as merged_at
+    from latest
+    -- a group listing can bring in a project shared into the group: never count it
+    where project_id in (select project_id from in_scope)
+)
+select * from final;

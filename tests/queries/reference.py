@@ -1,0 +1,170 @@
+"""A plain-Python reading of the contract's leaderboard rules, written apart from the SQL.
+
+Used only by tests: random raw data goes through both, and the rows must be equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from typing import Any
+
+from pipeline.schema import METRIC_NAMES, WINDOWS
+from pipeline.teams import Bots, Membership, Roster
+
+WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
+Raw = dict[str, list[dict[str, Any]]]
+
+
+def norm(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _addresses(username: str, record: dict[str, Any] | None, noreply: str) -> list[str]:
+    if record is None:
+        return []
+    found = [f"{username}@{noreply}", f"{record['id']}-{username}@{noreply}"]
+    if norm(record.get("public_email")):
+        found.append(norm(record["public_email"]))
+    return found
+
+
+def email_owners(raw: Raw, roster: Roster, bots: Bots, noreply: str) -> dict[str, set[str]]:
+    users = {norm(u["username"]): u for u in raw["users"]}
+    names = {m.username for m in roster.memberships}
+    bot_members = {u for u in names if u in bots.usernames or (users.get(u) or {}).get("bot")}
+    bot_emails = set(bots.emails)
+    for u in bot_members:
+        bot_emails |= set(roster.emails.get(u, ())) | set(_addresses(u, users.get(u), noreply))
+
+    def is_bot(email: str) -> bool:
+        local, _, domain = email.rpartition("@")
+        stripped = re.sub(r"^[0-9]+-", "", local) if re.match(r"^[0-9]+-", local) else None
+        noreply_bot = domain == noreply and (local in bots.usernames or stripped in bots.usernames)
+        return email in bot_emails or noreply_bot
+
+    claimed = {e: u for u, emails in roster.emails.items() for e in emails}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for u in names - bot_members:
+        for e in roster.emails.get(u, ()):
+            owners[e].add(u)
+        for e in _addresses(u, users.get(u), noreply):
+            if claimed.get(e, u) == u:
+                owners[e].add(u)
+    return {e: us for e, us in owners.items() if not is_bot(e)}
+
+
+def items(raw: Raw, roster: Roster, bots: Bots, noreply: str) -> list[tuple[str, str, dt.datetime]]:
+    """(username, metric, time) of every counted item, any time."""
+    scope = {p["id"] for p in raw["projects"]}
+    owners = email_owners(raw, roster, bots, noreply)
+    found = []
+    seen: set[str] = set()
+    for c in raw["commits"]:
+        if c["project_id"] not in scope or c["id"] in seen or len(c["parent_ids"]) > 1:
+            continue
+        seen.add(c["id"])
+        for u in owners.get(norm(c["author_email"]), ()):
+            found.append((u, "commits", c["authored_date"]))
+    for table, fields in (
+        (
+            "merge_requests",
+            (("author", "created_at", "mrs_opened"), ("author", "merged_at", "mrs_merged")),
+        ),
+        (
+            "issues",
+            (
+                ("author", "created_at", "issues_opened"),
+                ("closed_by", "closed_at", "issues_closed"),
+            ),
+        ),
+    ):
+        latest: dict[int, dict[str, Any]] = {}
+        for row in raw[table]:
+            key = (row["updated_at"], row["_extracted_at"])
+            old = latest.get(row["id"])
+            if old is None or key > (old["updated_at"], old["_extracted_at"]):
+                latest[row["id"]] = row
+        for row in latest.values():
+            if row["project_id"] not in scope:
+                continue
+            for who, when, metric in fields:
+                if row[who] and row[when]:
+                    found.append((norm(row[who]["username"]), metric, row[when]))
+    return found
+
+
+def _covers(m: Membership, t: dt.datetime) -> bool:
+    return (m.joined is None or midnight(m.joined) <= t) and (
+        m.left is None or t < midnight(m.left)
+    )
+
+
+def _rank(rows: list[dict[str, Any]]) -> None:
+    scores = sorted({r["score"] for r in rows}, reverse=True)
+    for r in rows:
+        r["rank"] = scores.index(r["score"]) + 1
+
+
+def leaderboards(
+    raw: Raw, roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """leaderboard_users and leaderboard_teams rows, in the marts' order."""
+    users = {norm(u["username"]): u for u in raw["users"]}
+    live = [
+        m
+        for m in roster.memberships
+        if m.username not in bots.usernames and not (users.get(m.username) or {}).get("bot")
+    ]
+    work = items(raw, roster, bots, noreply)
+    user_rows, team_rows = [], []
+    for window, days in WINDOWS.items():
+        start = as_of - dt.timedelta(days=days)
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for m in live:
+            if (m.joined is None or midnight(m.joined) < as_of) and (
+                m.left is None or midnight(m.left) > start
+            ):
+                counts[(m.team, m.username)] = dict.fromkeys(METRIC_NAMES, 0)
+        for username, metric, t in work:
+            if start <= t < as_of:
+                for m in live:
+                    if m.username == username and _covers(m, t):
+                        counts[(m.team, username)][metric] += 1
+        rows = [
+            {
+                "team": team,
+                "username": u,
+                **c,
+                "score": sum(WEIGHTS[k] * c[k] for k in METRIC_NAMES),
+            }
+            for (team, u), c in counts.items()
+        ]
+        _rank(rows)
+        rows.sort(key=lambda r: (r["rank"], r["team"], r["username"]))
+        user_rows += [
+            (window, r["team"], r["username"], *(r[k] for k in METRIC_NAMES), r["score"], r["rank"])
+            for r in rows
+        ]
+        teams: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            t = teams.setdefault(
+                r["team"],
+                {"team": r["team"], "members": 0, "score": 0, **dict.fromkeys(METRIC_NAMES, 0)},
+            )
+            t["members"] += 1
+            for k in (*METRIC_NAMES, "score"):
+                t[k] += r[k]
+        trows = list(teams.values())
+        _rank(trows)
+        trows.sort(key=lambda r: (r["rank"], r["team"]))
+        team_rows += [
+            (window, t["team"], t["members"], *(t[k] for k in METRIC_NAMES), t["score"], t["rank"])
+            for t in trows
+        ]
+    return user_rows, team_rows
