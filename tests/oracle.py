@@ -1,0 +1,323 @@
+"""An independent plain-Python computation of the six marts from the simulator's own dataset.
+
+It follows ARCHITECTURE ("Identity matching", "Metrics and marts") and docs/internals.md's
+readings, and shares no code with extract, build or queries/: the end-to-end test compares
+`leaderboard build` with it row for row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.sim.model import Dataset, User
+from pipeline.teams import Bots, Membership, Roster
+
+WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
+WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
+KIND_METRIC = {
+    "commit": "commits",
+    "mr_opened": "mrs_opened",
+    "mr_merged": "mrs_merged",
+    "issue_opened": "issues_opened",
+    "issue_closed": "issues_closed",
+}
+SOURCE_STRENGTH = ("teams_csv", "public_email", "noreply")
+Row = dict[str, Any]
+
+
+def midnight(day: dt.date | None, default: dt.datetime) -> dt.datetime:
+    return default if day is None else dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+LONG_AGO = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+FAR_AHEAD = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def covers(m: Membership, t: dt.datetime) -> bool:
+    return midnight(m.joined, LONG_AGO) <= t < midnight(m.left, FAR_AHEAD)
+
+
+def overlaps(m: Membership, start: dt.datetime, end: dt.datetime) -> bool:
+    return midnight(m.joined, LONG_AGO) < end and midnight(m.left, FAR_AHEAD) > start
+
+
+@dataclass(frozen=True)
+class Item:
+    """One counted contribution before windowing."""
+
+    username: str
+    kind: str
+    item_id: str
+    project_id: int
+    title: str
+    web_url: str
+    at: dt.datetime
+
+
+class Oracle:
+    """The marts for one (dataset, roster, bots, as_of, noreply, scope)."""
+
+    def __init__(
+        self,
+        ds: Dataset,
+        roster: Roster,
+        bots: Bots,
+        as_of: dt.datetime,
+        noreply: str,
+        groups: Iterable[str] = (),
+        projects: Iterable[str] = (),
+    ) -> None:
+        self.ds, self.roster, self.bots, self.as_of = ds, roster, bots, as_of
+        self.noreply = noreply.lower()
+        self.horizon = as_of - dt.timedelta(days=365)
+        self.scope = self._scope(list(groups), list(projects))
+        by_name = {u.username.lower(): u for u in ds.users.values()}
+        self.records: dict[str, User] = {
+            name: by_name[name] for name in roster.usernames if name in by_name
+        }
+        self.bot_members = {
+            name
+            for name in roster.usernames
+            if name in bots.usernames or (name in self.records and self.records[name].bot)
+        }
+        self.members = [m for m in roster.memberships if m.username not in self.bot_members]
+        self.emails = self._member_emails()
+        self.owner = {email: user for (user, email) in self.emails}
+        self.items = self._commits() + self._merge_requests() + self._issues()
+
+    # -- scope and identities ------------------------------------------------------------------
+
+    def _scope(self, groups: list[str], projects: list[str]) -> set[int]:
+        ids: set[int] = set()
+        for ref in groups:
+            group = next(
+                g
+                for g in self.ds.groups.values()
+                if ref.lower() in (g.full_path.lower(), str(g.id))
+            )
+            namespaces = self.ds.subgroup_ids(group.id)
+            ids |= {p.id for p in self.ds.projects.values() if p.namespace_id in namespaces}
+        for ref in projects:
+            ids |= {
+                p.id
+                for p in self.ds.projects.values()
+                if ref.lower() in (p.path_with_namespace.lower(), str(p.id))
+            }
+        return ids
+
+    def _noreply_forms(self, user: User) -> list[str]:
+        name = user.username.lower()
+        return [f"{name}@{self.noreply}", f"{user.id}-{name}@{self.noreply}"]
+
+    def is_bot_email(self, email: str) -> bool:
+        if email in self.bots.emails:
+            return True
+        for name in self.bot_members:
+            own = set(self.roster.emails.get(name, ()))
+            if name in self.records:
+                user = self.records[name]
+                own |= {(user.public_email or "").strip().lower(), *self._noreply_forms(user)}
+            if email in own:
+                return True
+        domain = re.escape(self.noreply)
+        return any(
+            re.fullmatch(rf"([0-9]+-)?{re.escape(name)}@{domain}", email)
+            for name in self.bots.usernames
+        )
+
+    def _member_emails(self) -> dict[tuple[str, str], str]:
+        """(username, email) -> strongest source, for non-bot members; bot emails excluded."""
+        names = sorted({m.username for m in self.members})
+        written = {e: u for u in names for e in self.roster.emails.get(u, ())}
+        found: dict[tuple[str, str], str] = {}
+        for name in names:
+            candidates = [(e, "teams_csv") for e in self.roster.emails.get(name, ())]
+            if name in self.records:
+                user = self.records[name]
+                public = (user.public_email or "").strip().lower()
+                if public:
+                    candidates.append((public, "public_email"))
+                candidates += [(e, "noreply") for e in self._noreply_forms(user)]
+            for email, source in candidates:
+                if written.get(email, name) != name or self.is_bot_email(email):
+                    continue
+                found.setdefault((name, email), source)  # candidates come strongest first
+        return found
+
+    # -- counted items ---------------------------------------------------------------------------
+
+    def counted_commits(self) -> dict[str, list[int]]:
+        """SHA -> in-scope projects whose default branch holds it (merge commits excluded)."""
+        holders: dict[str, list[int]] = defaultdict(list)
+        for pid in sorted(self.scope):
+            project = self.ds.projects[pid]
+            for sha in self.ds.reachable(pid, project.default_branch):
+                if len(self.ds.commits[sha].parent_ids) <= 1:
+                    holders[sha].append(pid)
+        return holders
+
+    def _commits(self) -> list[Item]:
+        items = []
+        for sha, pids in self.counted_commits().items():
+            commit = self.ds.commits[sha]
+            name = self.owner.get(commit.author_email.strip().lower())
+            if name is None:
+                continue
+            upstream = [p for p in pids if self.ds.projects[p].forked_from_project_id is None]
+            pid = min(upstream or pids)
+            url = f"{self.ds.projects[pid].web_url}/-/commit/{sha}"
+            items.append(Item(name, "commit", sha, pid, commit.title, url, commit.authored_date))
+        return items
+
+    def _member_name(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        name = self.ds.users[user_id].username.lower()
+        return name if any(m.username == name for m in self.members) else None
+
+    def _merge_requests(self) -> list[Item]:
+        items = []
+        for mr in self.ds.merge_requests.values():
+            name = self._member_name(mr.author)
+            if mr.project_id not in self.scope or name is None:
+                continue
+            base = (str(mr.id), mr.project_id, mr.title, mr.web_url)
+            items.append(Item(name, "mr_opened", *base, mr.created_at))
+            if mr.merged_at is not None:
+                items.append(Item(name, "mr_merged", *base, mr.merged_at))
+        return items
+
+    def _issues(self) -> list[Item]:
+        items = []
+        for issue in self.ds.issues.values():
+            if issue.project_id not in self.scope:
+                continue
+            base = (str(issue.id), issue.project_id, issue.title, issue.web_url)
+            if author := self._member_name(issue.author):
+                items.append(Item(author, "issue_opened", *base, issue.created_at))
+            closer = self._member_name(issue.closed_by)
+            if closer and issue.closed_at is not None:
+                items.append(Item(closer, "issue_closed", *base, issue.closed_at))
+        return items
+
+    def team_of(self, item: Item) -> str | None:
+        return next(
+            (m.team for m in self.members if m.username == item.username and covers(m, item.at)),
+            None,
+        )
+
+    # -- marts -----------------------------------------------------------------------------------
+
+    def marts(self) -> dict[str, list[Row]]:
+        return {
+            "leaderboard_users": self.leaderboard_users(),
+            "leaderboard_teams": self.leaderboard_teams(),
+            "contributions": self.contributions(),
+            "member_emails": self.member_emails(),
+            "unmatched_authors": self.unmatched_authors(),
+            "weekly_team_activity": self.weekly_team_activity(),
+        }
+
+    def contributions(self) -> list[Row]:
+        rows = []
+        for item in self.items:
+            team = self.team_of(item)
+            if team is not None and self.horizon <= item.at < self.as_of:
+                rows.append(
+                    {"team": team, "username": item.username, "kind": item.kind,
+                     "item_id": item.item_id, "project_id": item.project_id,
+                     "title": item.title, "web_url": item.web_url, "at": item.at}
+                )  # fmt: skip
+        return sorted(rows, key=lambda r: (r["team"], r["username"], r["kind"], r["item_id"]))
+
+    def leaderboard_users(self) -> list[Row]:
+        contributions = self.contributions()
+        rows = []
+        for window, days in WINDOWS.items():
+            start = self.as_of - dt.timedelta(days=days)
+            keys = {(m.team, m.username) for m in self.members if overlaps(m, start, self.as_of)}
+            counts = {key: dict.fromkeys(WEIGHTS, 0) for key in keys}
+            for c in contributions:
+                if start <= c["at"] and (c["team"], c["username"]) in counts:
+                    counts[(c["team"], c["username"])][KIND_METRIC[c["kind"]]] += 1
+            scored = [
+                {"window": window, "team": t, "username": u, **n, "score": score(n)}
+                for (t, u), n in counts.items()
+            ]
+            rows += ranked(scored, ("team", "username"))
+        return rows
+
+    def leaderboard_teams(self) -> list[Row]:
+        rows = []
+        users = self.leaderboard_users()
+        for window in WINDOWS:
+            teams: dict[str, Row] = {}
+            for r in users:
+                if r["window"] == window:
+                    empty = {"window": window, "team": r["team"], "members": 0}
+                    t = teams.setdefault(r["team"], {**empty, **dict.fromkeys(WEIGHTS, 0)})
+                    t["members"] += 1
+                    for metric in WEIGHTS:
+                        t[metric] += r[metric]
+            scored = [{**t, "score": score(t)} for t in teams.values()]
+            rows += ranked(scored, ("team",))
+        return rows
+
+    def member_emails(self) -> list[Row]:
+        return [
+            {"username": u, "email": e, "source": s} for (u, e), s in sorted(self.emails.items())
+        ]
+
+    def unmatched_authors(self) -> list[Row]:
+        groups: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+        for sha, pids in self.counted_commits().items():
+            commit = self.ds.commits[sha]
+            email = commit.author_email.strip().lower()
+            if not self.horizon <= commit.authored_date < self.as_of:
+                continue
+            if email in self.owner or self.is_bot_email(email):
+                continue
+            groups[email].append((sha, pids))
+        rows = []
+        for email, shas in groups.items():
+            commits = [self.ds.commits[sha] for sha, _ in shas]
+            latest = max(commits, key=lambda c: (c.authored_date, c.sha))
+            rows.append(
+                {"author_email": email, "author_name": latest.author_name,
+                 "commits": len(shas), "projects": len({p for _, pids in shas for p in pids}),
+                 "first_seen": min(c.authored_date for c in commits),
+                 "last_seen": max(c.authored_date for c in commits)}
+            )  # fmt: skip
+        return sorted(rows, key=lambda r: (-r["commits"], r["author_email"]))
+
+    def weekly_team_activity(self) -> list[Row]:
+        day = self.as_of.date()
+        last = day - dt.timedelta(days=day.weekday())
+        weeks = [last - dt.timedelta(weeks=n) for n in range(25, -1, -1)]
+        start = midnight(weeks[0], LONG_AGO)
+        teams = sorted({m.team for m in self.members if overlaps(m, start, self.as_of)})
+        counts = {(w, t): dict.fromkeys(WEIGHTS, 0) for w in weeks for t in teams}
+        for item in self.items:
+            team = self.team_of(item)
+            if team is None or not start <= item.at < self.as_of:
+                continue
+            week = item.at.date() - dt.timedelta(days=item.at.date().weekday())
+            counts[(week, team)][KIND_METRIC[item.kind]] += 1
+        return [{"week": w, "team": t, **counts[(w, t)]} for w in weeks for t in teams]
+
+
+def score(counts: Row) -> int:
+    return sum(weight * counts[metric] for metric, weight in WEIGHTS.items())
+
+
+def ranked(rows: list[Row], tie_keys: tuple[str, ...]) -> list[Row]:
+    """Dense rank by score, highest first; sorted by rank then the tie keys."""
+    scores = sorted({r["score"] for r in rows}, reverse=True)
+    for r in rows:
+        r["rank"] = scores.index(r["score"]) + 1
+    return sorted(rows, key=lambda r: (r["rank"], *(r[k] for k in tie_keys)))
