@@ -1,0 +1,104 @@
+"""A tiny hand-built extraction (raw Parquet + manifest) for the preview tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.schema import RAW
+
+AS_OF = dt.datetime(2026, 8, 23, tzinfo=dt.UTC)
+URL = "https://gitlab.example.com"
+NOREPLY = "users.noreply.gitlab.example.com"
+
+
+def ago(days: float) -> dt.datetime:
+    return AS_OF - dt.timedelta(days=days)
+
+
+def ref(user_id: int, username: str) -> dict[str, Any]:
+    return {"id": user_id, "username": username, "name": username.title(), "state": "active"}
+
+
+USERS = [
+    (2, "alice", "alice@pub.example", False),
+    (3, "bob", None, False),
+    (4, "carol", None, False),
+    (5, "dave", None, False),
+    (9, "deploy-bot", None, True),
+]
+# sha, author email, days ago, parents
+COMMITS = [
+    ("a1", "alice@pub.example", 1, ["p"]),
+    ("a2", "Alice@Pub.Example", 20, ["a1"]),
+    ("b1", "bob@example.org", 3, ["a2"]),
+    ("b2", "bob@example.org", 60, ["b1"]),
+    ("c1", f"4-carol@{NOREPLY}", 5, ["b2"]),
+    ("d1", "dave@laptop", 2, ["c1"]),
+    ("d2", "dave@laptop", 100, ["d1"]),
+    ("m1", "alice@pub.example", 1, ["d2", "x"]),  # a merge: never counts
+    ("x1", "stranger@else.example", 4, ["m1"]),
+]
+# id, author, days ago created, days ago merged
+MRS = [(101, (2, "alice"), 10, 9), (102, (3, "bob"), 40, 2), (103, (3, "bob"), 200, None)]
+# id, author, days ago created, closer, days ago closed
+ISSUES = [(201, (4, "carol"), 6, (3, "bob"), 1), (202, (5, "dave"), 30, None, None)]
+
+
+def write_raw(data_dir: Path) -> None:
+    """data/raw for one project plus data/manifest.json as the extractor leaves them."""
+    now = AS_OF
+    raw = data_dir / "raw"
+    tables: dict[str, list[dict[str, Any]]] = {
+        "projects/projects": [
+            {"id": 1, "path_with_namespace": "acme/app", "name": "app", "default_branch": "main",
+             "archived": False, "forked_from_project_id": None,
+             "web_url": f"{URL}/acme/app", "_source": "group", "_extracted_at": now}
+        ],
+        "users/users": [
+            {"id": i, "username": u, "name": u.title(), "state": "active", "public_email": e,
+             "bot": b, "web_url": f"{URL}/{u}", "_extracted_at": now}
+            for i, u, e, b in USERS
+        ],
+        "commits/p1/run": [
+            {"project_id": 1, "id": sha, "short_id": sha, "title": f"commit {sha}",
+             "author_name": email.split("@")[0], "author_email": email, "authored_date": ago(d),
+             "committer_name": "x", "committer_email": email, "committed_date": ago(d),
+             "parent_ids": parents, "web_url": f"{URL}/acme/app/-/commit/{sha}",
+             "_extracted_at": now}
+            for sha, email, d, parents in COMMITS
+        ],
+        "merge_requests/g1/run": [
+            {"id": i, "iid": i - 100, "project_id": 1, "title": f"MR {i}",
+             "state": "merged" if m else "opened", "created_at": ago(c), "updated_at": ago(0.5),
+             "merged_at": ago(m) if m else None, "closed_at": None,
+             "web_url": f"{URL}/acme/app/-/merge_requests/{i - 100}", "author": ref(*a),
+             "merged_by": ref(*a) if m else None, "closed_by": None, "_extracted_at": now}
+            for i, a, c, m in MRS
+        ],
+        "issues/g1/run": [
+            {"id": i, "iid": i - 200, "project_id": 1, "title": f"issue {i}",
+             "state": "closed" if by else "opened", "created_at": ago(c), "updated_at": ago(0.5),
+             "closed_at": ago(cl) if cl else None,
+             "web_url": f"{URL}/acme/app/-/issues/{i - 200}", "author": ref(*a),
+             "closed_by": ref(*by) if by else None, "_extracted_at": now}
+            for i, a, c, by, cl in ISSUES
+        ],
+    }  # fmt: skip
+    for name, rows in tables.items():
+        path = raw / f"{name}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows, schema=RAW[name.split("/")[0]]), path)
+    manifest = {
+        "run_id": "2026-08-23T00:00:00Z-test",
+        "status": "complete",
+        "as_of": "2026-08-23T00:00:00Z",
+        "finished_at": "2026-08-23T00:00:00Z",
+        "gitlab_url": URL,
+    }
+    (data_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
