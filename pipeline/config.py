@@ -34,7 +34,7 @@ class Secret:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a stage may need. No other module reads os.environ."""
+    """Everything a stage may need; no other module reads the environment."""
 
     gitlab_url: str | None = None
     gitlab_token: Secret | None = field(default=None, repr=False)
