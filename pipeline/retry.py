@@ -1,0 +1,180 @@
+"""What to retry and how long to wait: backoff with full jitter, Retry-After, request counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from pipeline.errors import RequestError
+
+#: Statuses retried with backoff (rule 2). 429 is retried too, but paced by the shared throttle.
+RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504, *range(520, 531)})
+
+#: The longest a server may make us wait in one go; past it something is wrong with the server.
+MAX_SERVER_WAIT = 3600.0
+
+
+class RequestCancelled(RequestError):
+    """Raised instead of retrying or sleeping once the client was cancelled (another failure)."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt: the reason shown in the error line, and whether it is worth retrying."""
+
+    reason: str
+    retryable: bool
+    status: int | None = None
+    hint: str = ""
+    #: Seconds the server asked us to wait (Retry-After / RateLimit-Reset), if it said.
+    server_wait: float | None = None
+
+    @property
+    def kind(self) -> str:
+        """How the counters file it: the status code, or the failure ("read timeout")."""
+        return str(self.status) if self.status is not None else self.reason
+
+
+def backoff_delay(retry: int, base: float, cap: float, rng: random.Random) -> float:
+    """Capped exponential backoff with full jitter: uniform(0, min(cap, base * 2**retry))."""
+    return rng.uniform(0.0, min(cap, base * 2.0**retry))
+
+
+def _http_date(value: str) -> dt.datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _clamp(seconds: float) -> float:
+    return min(max(seconds, 0.0), MAX_SERVER_WAIT)
+
+
+def server_wait(headers: Mapping[str, str], wall_now: float) -> float | None:
+    """Seconds to wait as the server says: Retry-After (seconds or HTTP date), else RateLimit-Reset.
+
+    Dates and epochs are taken relative to the response's own `Date` header when it has one, so
+    a skewed local clock does not stretch or cut the wait; else to `wall_now` (epoch seconds).
+    `headers` must have lower-case keys.
+    """
+    now = wall_now
+    date = _http_date(headers.get("date", ""))
+    if date is not None:
+        now = date.timestamp()
+    retry_after = headers.get("retry-after", "").strip()
+    if retry_after:
+        try:
+            return _clamp(float(retry_after))
+        except ValueError:
+            when = _http_date(retry_after)
+            if when is not None:
+                return _clamp(when.timestamp() - now)
+    reset = headers.get("ratelimit-reset", "").strip()
+    if reset:
+        try:
+            return _clamp(float(reset) - now)
+        except ValueError:
+            return None
+    return None
+
+
+def status_failure(status: int, headers: Mapping[str, str], wall_now: float) -> Failure:
+    """Classify a non-2xx status: retried (rule 2) or failed at once (a token hint on 401/403)."""
+    reason = f"HTTP {status}"
+    if status == 429:
+        return Failure(reason, True, status, server_wait=server_wait(headers, wall_now))
+    if status in RETRYABLE_STATUSES:
+        return Failure(reason, True, status, server_wait=server_wait(headers, wall_now))
+    if status == 401:
+        hint = (
+            "check GITLAB_TOKEN: it may be expired, revoked or mistyped; "
+            "it needs the read_api scope"
+        )
+        return Failure(reason, False, status, hint=hint)
+    if status == 403:
+        hint = (
+            "check GITLAB_TOKEN: it needs the read_api scope "
+            "and access to this group or project (is it expired?)"
+        )
+        return Failure(reason, False, status, hint=hint)
+    return Failure(reason, False, status)
+
+
+class RequestStats:
+    """Thread-safe counters of one client's requests, for the manifest and the benchmark."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.total = 0
+        self.retried = 0
+        self.rate_limit_waits = 0
+        self.seconds_waiting = 0.0
+        self.seconds_backoff = 0.0
+        self.by_status: dict[str, int] = {}
+
+    def count_attempt(self, outcome: str, *, retry: bool) -> None:
+        """One request sent; `outcome` is its status or failure kind ("200", "read timeout")."""
+        with self._lock:
+            self.total += 1
+            self.retried += int(retry)
+            self.by_status[outcome] = self.by_status.get(outcome, 0) + 1
+
+    def count_backoff(self, seconds: float) -> None:
+        with self._lock:
+            self.seconds_backoff += seconds
+
+    def count_wait(self, *, pauses: int = 0, seconds: float = 0.0) -> None:
+        """The throttle reports its shared pauses and the wall seconds it held requests back."""
+        with self._lock:
+            self.rate_limit_waits += pauses
+            self.seconds_waiting += seconds
+
+    def as_dict(self) -> dict[str, object]:
+        """A consistent snapshot, in the manifest's `requests` shape plus the extra counters."""
+        with self._lock:
+            return {
+                "total": self.total,
+                "retried": self.retried,
+                "rate_limit_waits": self.rate_limit_waits,
+                "seconds_waiting": round(self.seconds_waiting, 3),
+                "seconds_backoff": round(self.seconds_backoff, 3),
+                "by_status": dict(sorted(self.by_status.items())),
+            }
+
+    def __repr__(self) -> str:
+        return f"RequestStats({self.as_dict()})"
+
+
+def cancellable_sleep(
+    sleep: Callable[[float], None], cancel: threading.Event, default_sleep: Callable[[float], None]
+) -> Callable[[float], None]:
+    """A sleep that returns early and raises `_Stop` once `cancel` is set.
+
+    With the real `time.sleep` it waits on the event itself, so a cancel wakes sleepers at once;
+    an injected (fake) sleep is called as is and the event checked after it.
+    """
+
+    def wait(seconds: float) -> None:
+        if cancel.is_set():
+            raise Stop
+        if seconds <= 0:
+            return
+        if sleep is default_sleep:
+            if cancel.wait(seconds):
+                raise Stop
+            return
+        sleep(seconds)
+        if cancel.is_set():
+            raise Stop
+
+    return wait
+
+
+class Stop(Exception):
+    """Internal: cancelled while waiting; the client turns it into RequestCancelled."""
