@@ -1,0 +1,141 @@
+"""The Pages site: what the page knows (SiteContext), its data scripts, assets and index.html."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from pipeline import site_html
+from pipeline.config import Settings
+from pipeline.exports import plain_value, safe_json
+from pipeline.schema import WINDOWS
+
+if TYPE_CHECKING:
+    from pipeline.publish import Inputs
+
+ASSETS = ("style.css", "stale.js", "dom.js", "chart.js", "app.js", "favicon.svg")
+DEFAULT_WINDOW = "30d"
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """Everything the page shows; marts here already have emails masked unless allowed."""
+
+    marts: dict[str, pa.Table]
+    manifest: dict[str, Any]
+    as_of: dt.datetime
+    weights: dict[str, int]
+    now: dt.datetime
+    stale_hours: float
+    publish_emails: bool
+    publish_raw: bool
+    pipeline_url: str | None
+    edit_teams_url: str | None
+
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        marts: dict[str, pa.Table],
+        inputs: Inputs,
+        now: dt.datetime,
+    ) -> SiteContext:
+        return cls(
+            marts=marts,
+            manifest=inputs.manifest,
+            as_of=inputs.as_of,
+            weights=inputs.weights,
+            now=now,
+            stale_hours=settings.stale_hours,
+            publish_emails=settings.publish_emails,
+            publish_raw=settings.publish_raw,
+            pipeline_url=settings.pipeline_url,
+            edit_teams_url=edit_teams_url(settings),
+        )
+
+    @property
+    def stale(self) -> bool:
+        """Stale at publish time; the page checks again when it is viewed."""
+        return self.now - self.as_of > dt.timedelta(hours=self.stale_hours)
+
+    def rows(self, mart: str) -> list[dict[str, Any]]:
+        return list(self.marts[mart].to_pylist())
+
+
+def edit_teams_url(settings: Settings) -> str | None:
+    """GitLab's web editor for teams.csv, when the project and its default branch are known."""
+    if not settings.project_url or not settings.default_branch:
+        return None
+    return f"{settings.project_url.rstrip('/')}/-/edit/{settings.default_branch}/teams.csv"
+
+
+def fixed_timestamp(value: dt.datetime) -> str:
+    """Always with microseconds, so the page can compare times as strings, exactly."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def window_starts(as_of: dt.datetime) -> dict[str, str]:
+    """The first instant of each window `[as_of - N days, as_of)`."""
+    return {
+        name: fixed_timestamp(as_of - dt.timedelta(days=days)) for name, days in WINDOWS.items()
+    }
+
+
+def columnar(table: pa.Table) -> dict[str, Any]:
+    """A compact {columns, rows} form of a table for the page's data scripts."""
+    rows = []
+    for row in table.to_pylist():
+        rows.append(
+            [
+                fixed_timestamp(v) if isinstance(v, dt.datetime) else plain_value(v)
+                for v in row.values()
+            ]
+        )
+    return {"columns": table.column_names, "rows": rows}
+
+
+def board_payload(ctx: SiteContext) -> dict[str, Any]:
+    """Boards, weekly activity and the facts the header shows."""
+    return {
+        "meta": {
+            "as_of": fixed_timestamp(ctx.as_of),
+            "stale_hours": ctx.stale_hours,
+            "weights": ctx.weights,
+            "default_window": DEFAULT_WINDOW,
+            "windows": [
+                {"name": name, "days": days, "start": window_starts(ctx.as_of)[name]}
+                for name, days in WINDOWS.items()
+            ],
+        },
+        "users": columnar(ctx.marts["leaderboard_users"]),
+        "teams": columnar(ctx.marts["leaderboard_teams"]),
+        "weekly": columnar(ctx.marts["weekly_team_activity"]),
+    }
+
+
+def data_script(variable: str, payload: dict[str, Any]) -> str:
+    """A script that sets one global, so the page works from file:// with no fetch()."""
+    return f"window.{variable} = {safe_json(payload)};\n"
+
+
+def write_site_files(ctx: SiteContext, out: Path) -> None:
+    """Assets, data scripts and index.html into out (downloads are written by exports)."""
+    assets = out / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    # Beside this module (package data), not importlib.resources: a stale editable install can
+    # make `pipeline` a namespace package, whose resources reader rejects it.
+    package = Path(__file__).resolve().parent / "site"
+    for name in ASSETS:
+        (assets / name).write_bytes((package / name).read_bytes())
+    data = out / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "board.js").write_text(data_script("LEADERBOARD", board_payload(ctx)), encoding="utf-8")
+    (data / "contributions.js").write_text(
+        data_script("LEADERBOARD_CONTRIBUTIONS", columnar(ctx.marts["contributions"])),
+        encoding="utf-8",
+    )
+    (out / "index.html").write_text(site_html.render_index(ctx), encoding="utf-8")
