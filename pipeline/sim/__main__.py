@@ -1,0 +1,93 @@
+"""`python -m pipeline.sim serve ...`: run the simulator in this process until killed."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import signal
+import sys
+from typing import Any
+
+from pipeline.sim.config import SimConfig
+from pipeline.sim.server import SimServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.sim")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the simulated GitLab on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--profile", choices=["demo", "bench"], default="demo")
+    serve.add_argument("--scale", type=float, default=1.0)
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--now", help="ISO 8601 instant, e.g. 2026-08-23T00:00:00Z")
+    serve.add_argument("--token", default="sim-token")
+    serve.add_argument("--noreply-domain")
+    serve.add_argument("--latency-ms", type=float, default=0.0)
+    serve.add_argument("--latency-per-item-ms", type=float, default=0.0)
+    serve.add_argument("--max-concurrency", type=int, default=0)
+    serve.add_argument("--concurrency-mode", choices=["queue", "502", "503"], default="queue")
+    serve.add_argument("--rate-limit-rpm", type=int, default=0)
+    serve.add_argument("--rate-limit-burst", type=int, default=0)
+    serve.add_argument("--rate-limit-http-date", action="store_true")
+    serve.add_argument("--fault-rate", type=float, default=0.0)
+    serve.add_argument("--fault-kinds", default="503", help="comma-separated fault kinds")
+    serve.add_argument("--fault-seed", type=int, default=0)
+    serve.add_argument("--fault-routes", default="", help="comma-separated route names")
+    serve.add_argument("--hang-seconds", type=float, default=30.0)
+    serve.add_argument("--scripted-faults", default="[]", help="JSON list of fault rules")
+    serve.add_argument("--warm", action="store_true", help="pre-render all items before serving")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SimConfig:
+    """A SimConfig from parsed `serve` flags."""
+    now = dt.datetime.fromisoformat(args.now.replace("Z", "+00:00")) if args.now else None
+    knobs: dict[str, Any] = {
+        "fault_kinds": [k for k in args.fault_kinds.split(",") if k],
+        "fault_routes": [r for r in args.fault_routes.split(",") if r],
+        "scripted_faults": json.loads(args.scripted_faults),
+    }
+    plain = (
+        "latency_ms",
+        "latency_per_item_ms",
+        "max_concurrency",
+        "concurrency_mode",
+        "rate_limit_rpm",
+        "rate_limit_burst",
+        "rate_limit_http_date",
+        "fault_rate",
+        "fault_seed",
+        "hang_seconds",
+    )
+    knobs.update({name: getattr(args, name) for name in plain})
+    cfg = SimConfig(
+        profile=args.profile,
+        scale=args.scale,
+        seed=args.seed,
+        now=now,
+        token=args.token,
+        port=args.port,
+        noreply_domain=args.noreply_domain,
+    )
+    cfg.apply(knobs)
+    return cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse flags, start serving, print `{"url", "token"}` once listening."""
+    args = _parser().parse_args(argv)
+    sim = SimServer(config_from_args(args))
+    if args.warm:
+        sim.warm()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(json.dumps({"url": sim.url, "token": sim.token}), flush=True)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        sim.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

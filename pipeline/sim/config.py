@@ -1,0 +1,96 @@
+"""SimConfig: what the simulator generates (profile, scale, seed, now) and its behaviour knobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+FAULT_KINDS = (
+    "408",
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+    *(str(code) for code in range(520, 531)),
+    "reset",
+    "timeout",
+    "truncated",
+    "not_json",
+    "repeat_page",
+    "strip_link",
+)
+
+# Knobs that may change at runtime (SimServer.configure, POST /_sim/config).
+KNOBS = (
+    "latency_ms",
+    "latency_per_item_ms",
+    "max_concurrency",
+    "concurrency_mode",
+    "rate_limit_rpm",
+    "rate_limit_burst",
+    "rate_limit_http_date",
+    "fault_rate",
+    "fault_kinds",
+    "fault_seed",
+    "fault_routes",
+    "hang_seconds",
+    "scripted_faults",
+)
+
+
+@dataclass
+class SimConfig:
+    """Everything the simulator needs; generation is deterministic from profile/scale/seed/now."""
+
+    profile: str = "demo"
+    scale: float = 1.0
+    seed: int = 7
+    now: dt.datetime | None = None
+    token: str = "sim-token"  # noqa: S105 (a fixed local test token)
+    host: str = "127.0.0.1"
+    port: int = 0
+    noreply_domain: str | None = None
+    latency_ms: float = 0.0
+    latency_per_item_ms: float = 0.0
+    max_concurrency: int = 0
+    concurrency_mode: str = "queue"
+    rate_limit_rpm: int = 0
+    rate_limit_burst: int = 0
+    rate_limit_http_date: bool = False
+    fault_rate: float = 0.0
+    fault_kinds: list[str] = field(default_factory=lambda: ["503"])
+    fault_seed: int = 0
+    fault_routes: list[str] = field(default_factory=list)
+    hang_seconds: float = 30.0
+    scripted_faults: list[dict[str, Any]] = field(default_factory=list)
+
+    def resolved_now(self) -> dt.datetime:
+        """`now` as an aware UTC datetime (the current time when unset), truncated to seconds."""
+        now = self.now or dt.datetime.now(dt.UTC)
+        if now.tzinfo is None:
+            raise ValueError("SimConfig.now must be timezone-aware")
+        return now.astimezone(dt.UTC).replace(microsecond=0)
+
+    def resolved_noreply(self) -> str:
+        """The noreply domain: `users.noreply.<host>` unless set."""
+        return self.noreply_domain or f"users.noreply.{self.host}"
+
+    def apply(self, knobs: dict[str, Any]) -> None:
+        """Set runtime knobs by name; unknown names or fault kinds raise ValueError."""
+        names = {f.name for f in fields(self)}
+        for key, value in knobs.items():
+            if key not in KNOBS or key not in names:
+                raise ValueError(f"unknown knob {key!r}; knobs: {', '.join(KNOBS)}")
+            setattr(self, key, value)
+        bad = [k for k in self.fault_kinds if str(k) not in FAULT_KINDS]
+        bad += [
+            str(r.get("kind"))
+            for r in self.scripted_faults
+            if str(r.get("kind")) not in FAULT_KINDS
+        ]
+        if bad:
+            raise ValueError(f"unknown fault kinds {bad}; kinds: {', '.join(FAULT_KINDS)}")
+        if self.concurrency_mode not in ("queue", "502", "503"):
+            raise ValueError("concurrency_mode must be queue, 502 or 503")

@@ -1,0 +1,112 @@
+"""Responses and GitLab's offset pagination (x-* headers and the Link header)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from pipeline.sim.render import dumps
+
+TOTAL_CAP = 10_000
+
+
+@dataclass
+class Response:
+    """What a route answers: status, body, headers; listings also keep their page's items."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    items: list[bytes] | None = None
+    route: str = "unknown"
+    project: str | None = None
+    project_id: int | None = None
+    group: str | None = None
+    group_id: int | None = None
+    page: int | None = None
+    content_type: str = "application/json"
+
+
+def error(status: int, message: str, key: str = "message") -> Response:
+    """A GitLab-style JSON error body."""
+    return Response(status, dumps({key: message}))
+
+
+def join_items(items: list[bytes]) -> bytes:
+    """A JSON array from pre-serialised items."""
+    return b"[" + b",".join(items) + b"]"
+
+
+def int_param(params: dict[str, str], name: str, default: int) -> int:
+    """An integer query parameter; junk falls back to the default like GitLab's coercion."""
+    try:
+        return int(params.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass
+class PageRequest:
+    """Where a listing was asked for: absolute base URL (no query) and its query parameters."""
+
+    base_url: str
+    path: str
+    params: dict[str, str]
+    multi: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def page(self) -> int:
+        return max(1, int_param(self.params, "page", 1))
+
+    @property
+    def per_page(self) -> int:
+        per_page = int_param(self.params, "per_page", 20)
+        return 20 if per_page < 1 else min(per_page, 100)
+
+    def url(self, page: int) -> str:
+        """This listing's URL for another page, repeating every other query parameter."""
+        pairs = [(k, v) for k, vs in self.multi.items() if k != "page" for v in vs]
+        if "per_page" not in self.multi:
+            pairs.append(("per_page", str(self.per_page)))
+        pairs.append(("page", str(page)))
+        return f"{self.base_url}{self.path}?{urlencode(pairs)}"
+
+
+def paginate(
+    req: PageRequest,
+    count: int,
+    fetch: Callable[[int, int], list[bytes]],
+    with_total: bool = True,
+    next_if_full: bool = False,
+) -> Response:
+    """A page of a listing of `count` rows; `fetch(start, stop)` returns that slice's JSON items.
+
+    `next_if_full` is the commits listing's rule (it never counts): a full page always announces
+    a next page, which may then be empty.
+    """
+    page, per_page = req.page, req.per_page
+    start = (page - 1) * per_page
+    items = fetch(start, min(start + per_page, count)) if start < count else []
+    total_pages = max(1, -(-count // per_page))
+    has_next = len(items) == per_page if next_if_full else start + per_page < count
+    headers = {
+        "x-page": str(page),
+        "x-per-page": str(per_page),
+        "x-next-page": str(page + 1) if has_next else "",
+        "x-prev-page": str(page - 1) if page > 1 else "",
+    }
+    show_total = with_total and count <= TOTAL_CAP
+    if show_total:
+        headers["x-total"] = str(count)
+        headers["x-total-pages"] = str(total_pages)
+    links = []
+    if page > 1:
+        links.append(f'<{req.url(min(page - 1, total_pages))}>; rel="prev"')
+    if has_next:
+        links.append(f'<{req.url(page + 1)}>; rel="next"')
+    links.append(f'<{req.url(1)}>; rel="first"')
+    if show_total:
+        links.append(f'<{req.url(total_pages)}>; rel="last"')
+    headers["Link"] = ", ".join(links)
+    return Response(200, join_items(items), headers, items=items, page=page)
