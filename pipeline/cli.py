@@ -134,13 +134,21 @@ def run_all(settings: Settings) -> int:
     return 0
 
 
+class _Formatter(logging.Formatter):
+    """Plain lines for progress; `warning:`/`error:` prefixes like the rest of the CLI."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        if record.levelno == logging.INFO:
+            return message
+        return f"{record.levelname.lower()}: {message}"
+
+
 def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     try:
         settings = _settings(args, dict(os.environ) if env is None else env)
