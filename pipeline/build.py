@@ -64,14 +64,17 @@ def _read_manifest(path: Path) -> Manifest:
 
 
 def default_as_of(manifests: list[Manifest], data_dir: Path) -> dt.datetime:
-    """The latest extraction end time among the manifests; none is an error, not a guess."""
+    """The earliest extraction end among the manifests (shards): every part is complete up to it.
+
+    None is an error, not a guess.
+    """
     times = [m.as_of for m in manifests if m.as_of is not None]
     if not times:
         raise LeaderboardError(
             f"no extraction manifest with as_of/finished_at under {data_dir}: "
             "run `leaderboard extract` first, or pin the time with `build --as-of TS`"
         )
-    return max(times)
+    return min(times)
 
 
 def resolve_noreply(settings: Settings, manifests: list[Manifest]) -> str:
@@ -89,13 +92,13 @@ def resolve_noreply(settings: Settings, manifests: list[Manifest]) -> str:
 def run_build(settings: Settings, as_of: dt.datetime | None) -> BuildResult:
     """Build every mart and swap data/marts in only when all of them were written."""
     data_dir = settings.data_dir
+    roster, bots = _read_roster_and_bots(settings)  # the user's own input fails first
     manifests = read_manifests(data_dir)
     as_of = as_of.astimezone(dt.UTC) if as_of else default_as_of(manifests, data_dir)
     noreply = resolve_noreply(settings, manifests)
     raw_dirs = raw_dirs_of(data_dir)
     if not any(d.is_dir() for d in raw_dirs):
         raise LeaderboardError(f"no raw data under {data_dir}/raw: run `leaderboard extract` first")
-    roster, bots = _read_roster_and_bots(settings)
     con = connect()
     try:
         result = build_marts(con, raw_dirs, roster, bots, as_of, noreply)
@@ -135,6 +138,7 @@ def _build_info(
             "raw_files": {table: len(files) for table, files in result.inputs.items()},
         },
         "dropped_bots": [u for u, _ in result.dropped_bots],
+        "dropped_bot_emails": [email for _, email in result.dropped_bot_emails],
         "unknown_usernames": result.unknown_usernames,
         "rows": {name: table.num_rows for name, table in result.marts.items()},
     }

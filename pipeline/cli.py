@@ -23,8 +23,8 @@ def parse_timestamp(raw: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 UTC time: {raw!r}") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}Z")
+    if value.tzinfo is None:  # the contract's TS is UTC; a missing Z means UTC, not local time
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
 
 

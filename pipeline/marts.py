@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,15 @@ from pipeline.teams import Bots, Roster
 
 log = logging.getLogger("leaderboard.build")
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+def _queries_dir() -> Path:
+    """queries/ of the checkout (or editable install), else the copy a wheel installs."""
+    checkout = Path(__file__).resolve().parent.parent / "queries"
+    installed = Path(sys.prefix) / "share" / "gitlab-team-leaderboard" / "queries"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+QUERIES_DIR = _queries_dir()
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class MartBuild:
     unknown_usernames: list[str] = field(default_factory=list)
     inputs: dict[str, list[Path]] = field(default_factory=dict)
     score_weights: dict[str, int] = field(default_factory=dict)
+    # (username, email): teams.csv emails that bots.txt lists, so they match nobody
+    dropped_bot_emails: list[tuple[str, str]] = field(default_factory=list)
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -98,12 +109,24 @@ def build_marts(
         unknown_usernames=unknown,
         inputs=inputs,
         score_weights={k: int(v) for k, v in weights.items()},
+        dropped_bot_emails=sorted(
+            (user, email)
+            for user, emails in roster.emails.items()
+            for email in emails
+            if email in bots.emails
+        ),
     )
 
 
 def log_roster_findings(result: MartBuild) -> None:
     for username, reason in result.dropped_bots:
         log.warning("roster user %s is a bot (%s): dropped from the leaderboard", username, reason)
+    for username, email in result.dropped_bot_emails:
+        log.warning(
+            "teams.csv email %s of %s is listed in bots.txt: dropped, it matches nobody",
+            email,
+            username,
+        )
     for username in result.unknown_usernames:
         log.warning(
             "roster user %s has no GitLab user record in the raw data: "
@@ -115,7 +138,7 @@ def log_roster_findings(result: MartBuild) -> None:
 def compute_marts(
     raw_dirs: Sequence[Path], roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
 ) -> dict[str, pa.Table]:
-    """All six marts for a roster over raw dirs, in memory, nothing written (preview uses it)."""
+    """Every mart of schema.MARTS for a roster over raw dirs, in memory, nothing written."""
     con = connect()
     try:
         result = build_marts(con, raw_dirs, roster, bots, as_of, noreply)

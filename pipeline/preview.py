@@ -35,6 +35,7 @@ class Preview:
     after: Side
     as_of: dt.datetime
     run_id: str | None
+    publish_emails: bool = False  # commit emails in the report are masked unless allowed
 
 
 def run_preview(settings: Settings, base_teams: Path, out: Path | None) -> Path:
@@ -76,7 +77,13 @@ def compute_preview(settings: Settings, base_teams: Path) -> Preview:
             con.close()
 
     run_ids = [m.run_id for m in manifests if m.run_id]
-    return Preview(side(base, note), side(after), as_of, run_ids[0] if run_ids else None)
+    return Preview(
+        side(base, note),
+        side(after),
+        as_of,
+        run_ids[0] if run_ids else None,
+        publish_emails=settings.publish_emails,
+    )
 
 
 def base_roster(path: Path) -> tuple[Roster, str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from pipeline.markdown import md
+from pipeline.preview_identities import bots_section, claims_section
 from pipeline.schema import METRIC_NAMES, WINDOWS
 from pipeline.teams import Roster
 
@@ -15,18 +16,7 @@ if TYPE_CHECKING:
     from pipeline.preview import Preview
 
 MARKER = "<!-- leaderboard-teams-preview -->"
-_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MENTION = re.compile(r"(^|[^\w.+-])@(?=\w)")
 COLUMNS = ("members", *METRIC_NAMES, "score", "rank")
-
-
-def md(text: object) -> str:
-    """User text made inert in a Markdown table cell: no HTML, links, emphasis, cell breaks
-    or @mentions (a zero-width space after an @ that starts a word; emails are untouched)."""
-    value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = re.sub(r"[\r\n\t\u2028\u2029]+", " ", value)
-    value = _MENTION.sub("\\1@\u200b", value)
-    return _SPECIAL.sub(r"\\\1", value)
 
 
 def render_report(preview: Preview) -> str:
@@ -47,6 +37,8 @@ def render_report(preview: Preview) -> str:
     lines += _teams_section(preview)
     lines += _emails_section(preview)
     lines += _unresolved_section(preview)
+    lines += claims_section(preview.after.build.marts, preview.publish_emails)
+    lines += bots_section(preview.after.build.marts, preview.publish_emails)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -177,7 +169,4 @@ def _unresolved_section(preview: Preview) -> list[str]:
         ]
     else:
         lines.append("Every roster name has a GitLab user record in the raw data.")
-    dropped = preview.after.build.dropped_bots
-    if dropped:
-        lines += ["", "Left out as bots: " + ", ".join(f"{md(u)} ({md(r)})" for u, r in dropped)]
     return [*lines, ""]

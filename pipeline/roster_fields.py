@@ -17,8 +17,8 @@ def username_problem(value: str) -> str | None:
     if " " in value or "@" in value:
         what = "a space" if " " in value else "an @ (emails go in the emails column)"
         return f"bad username {value!r}: it contains {what}"
-    lowered = value.lower()
-    if not _USERNAME.fullmatch(value) or lowered.endswith((".", ".git", ".atom")):
+    # case-sensitive like the contract and GitLab's own path rule (`(?<!\.git|\.atom)`)
+    if not _USERNAME.fullmatch(value) or value.endswith((".", ".git", ".atom")):
         return (
             f"bad username {value!r}: use letters, digits, _ . - (not first) "
             "and no trailing ., .git or .atom"

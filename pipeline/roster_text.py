@@ -18,7 +18,13 @@ class Problem:
 
 def format_problem(path: Path, problem: Problem) -> str:
     """The contract's error line `FILE:LINE:COLUMN: message`."""
-    return f"{path}:{problem.line}:{problem.column}: {problem.message}"
+    # a header cell or value may hold a line break or tab: keep every error on one line
+    column, message = (_one_line(problem.column), _one_line(problem.message))
+    return f"{path}:{problem.line}:{column}: {message}"
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def decode_lines(path: Path, problems: list[Problem]) -> tuple[str | None, set[int]]:
@@ -37,6 +43,9 @@ def decode_lines(path: Path, problems: list[Problem]) -> tuple[str | None, set[i
         return None, set()
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    # CRLF and a lone CR (old Mac / Excel "CSV (Macintosh)") both end a line, as in Python's
+    # universal newlines; neither byte occurs inside a multi-byte UTF-8 sequence
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     bad_lines: set[int] = set()
     # 0x0A never occurs inside a multi-byte UTF-8 sequence, so splitting on it is safe
     for number, raw in enumerate(data.split(b"\n"), start=1):

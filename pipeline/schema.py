@@ -168,6 +168,35 @@ MARTS = {
     "weekly_team_activity": pa.schema(
         [pa.field("week", pa.date32()), pa.field("team", pa.string()), *_METRICS]
     ),
+    # Beyond the contract's six: where unmatched emails appear, and bots listed apart.
+    "unmatched_projects": pa.schema(
+        [
+            pa.field("author_email", pa.string()),
+            pa.field("project_id", pa.int64()),
+            pa.field("path_with_namespace", pa.string()),
+            pa.field("web_url", pa.string()),
+            pa.field("commits", pa.int64()),
+        ]
+    ),
+    "bot_activity": pa.schema(
+        [
+            pa.field("username", pa.string()),
+            pa.field("email", pa.string()),
+            pa.field("source", pa.string()),
+            pa.field("on_roster", pa.bool_()),
+            *_METRICS,
+        ]
+    ),
 }
+
+# The marts ARCHITECTURE.md names; the others are extra outputs for people.
+CONTRACT_MARTS = (
+    "leaderboard_users",
+    "leaderboard_teams",
+    "contributions",
+    "member_emails",
+    "unmatched_authors",
+    "weekly_team_activity",
+)
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from pipeline import site_html
+from pipeline import identities, site_html
 from pipeline.config import Settings
 from pipeline.exports import plain_value, safe_json
 from pipeline.schema import WINDOWS
@@ -35,6 +35,9 @@ class SiteContext:
     publish_raw: bool
     pipeline_url: str | None
     edit_teams_url: str | None
+    # Joined on full addresses before masking, so two masked look-alikes never merge.
+    unmatched: tuple[identities.UnmatchedEmail, ...] = ()
+    bots: tuple[identities.Bot, ...] = ()
 
     @classmethod
     def create(
@@ -55,6 +58,8 @@ class SiteContext:
             publish_raw=settings.publish_raw,
             pipeline_url=settings.pipeline_url,
             edit_teams_url=edit_teams_url(settings),
+            unmatched=tuple(identities.unmatched_emails(inputs.marts, settings.publish_emails)),
+            bots=tuple(identities.bots(inputs.marts, settings.publish_emails)),
         )
 
     @property

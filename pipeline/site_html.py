@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from pipeline.schema import MARTS, METRIC_NAMES, WINDOWS
+from pipeline.site_identities import bots_section, unmatched_section
 from pipeline.site_tables import (
     METRIC_WORDS,
     display_time,
@@ -15,7 +16,6 @@ from pipeline.site_tables import (
     people_table,
     teams_table,
     time_tag,
-    unmatched_table,
     verification_summary,
 )
 
@@ -29,12 +29,14 @@ CSP = (
 )
 
 MART_NOTES = {
-    "leaderboard_users": "one row per person and team per window, with score and rank",
+    "leaderboard_users": "one row per team membership per window, with score and rank",
     "leaderboard_teams": "one row per team per window",
     "contributions": "every counted commit, MR and issue of the last 365 days",
     "member_emails": "the commit emails matched to each member",
     "unmatched_authors": "commit emails that match no member",
     "weekly_team_activity": "26 weeks of activity per team",
+    "unmatched_projects": "the projects where each unmatched commit email appears",
+    "bot_activity": "bots, listed apart: what each did, counted for no one",
 }
 
 DUCKDB_EXAMPLE = """-- duckdb, after downloading leaderboard_users.parquet
@@ -151,23 +153,6 @@ def weekly() -> str:
     )
 
 
-def unmatched(ctx: SiteContext) -> str:
-    masked = "" if ctx.publish_emails else " Emails are masked here and in the downloads."
-    edit = (
-        f" To claim one, add it to that person's <code>emails</code> in "
-        f"{link(ctx.edit_teams_url, 'teams.csv (edit in GitLab)')}."
-        if ctx.edit_teams_url
-        else " To claim one, add it to that person's <code>emails</code> in teams.csv."
-    )
-    return (
-        '<section id="unmatched" aria-labelledby="unmatched-title">'
-        '<h2 id="unmatched-title">Unmatched commit authors</h2>'
-        f"<p>Commits in the last 365 days whose author email belongs to no one on the roster."
-        f"{edit}{masked}</p>"
-        f"{unmatched_table(ctx.rows('unmatched_authors'))}</section>"
-    )
-
-
 def downloads(ctx: SiteContext) -> str:
     rows = "".join(
         f'<tr><th scope="row">{name}</th><td>{e(MART_NOTES[name])}</td>'
@@ -228,7 +213,7 @@ def render_index(ctx: SiteContext) -> str:
         "<title>Team leaderboard</title>\n"
         '<link rel="icon" href="assets/favicon.svg" type="image/svg+xml">\n'
         '<link rel="stylesheet" href="assets/style.css">\n</head>\n<body>\n'
-        f"{header(ctx)}\n<main>\n{board(ctx)}\n{weekly()}\n{unmatched(ctx)}\n"
+        f"{header(ctx)}\n<main>\n{board(ctx)}\n{weekly()}\n{unmatched_section(ctx)}\n{bots_section(ctx)}\n"
         f"{downloads(ctx)}\n{verification(ctx)}\n</main>\n"
         "<footer><p>Built by the <code>leaderboard</code> pipeline from GitLab data. "
         "Numbers come from the marts in the downloads, nothing else.</p></footer>\n"

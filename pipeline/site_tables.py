@@ -1,4 +1,4 @@
-"""Server-rendered HTML tables of the page: the 30-day boards, unmatched authors, listings."""
+"""Server-rendered HTML tables of the page: the 30-day boards and listings, and helpers."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ METRIC_WORDS = {
     "issues_opened": "issues opened",
     "issues_closed": "issues closed",
 }
-UNMATCHED_LIMIT = 200
 LISTINGS_LIMIT = 200
 
 
@@ -135,29 +134,6 @@ def teams_table(rows: list[dict[str, Any]], window: str, window_label: str) -> s
     )
     caption = f"Teams, {e(window_label)}: {len(chosen)} teams"
     return table("board-teams", caption, TEAM_HEADERS, body)
-
-
-UNMATCHED_HEADERS = [
-    ("author_email", "Commit email"), ("author_name", "Name on the commits"),
-    ("commits", "Commits"), ("projects", "Projects"),
-    ("first_seen", "First seen"), ("last_seen", "Last seen"),
-]  # fmt: skip
-
-
-def unmatched_table(rows: list[dict[str, Any]]) -> str:
-    chosen = sorted(rows, key=lambda r: (-(r["commits"] or 0), r["author_email"] or ""))
-    body = (
-        f'<tr><th scope="row">{e(r["author_email"])}</th><td>{e(r["author_name"])}</td>'
-        f'<td class="num">{int(r["commits"] or 0)}</td>'
-        f'<td class="num">{int(r["projects"] or 0)}</td>'
-        f"<td>{time_tag(r['first_seen'])}</td><td>{time_tag(r['last_seen'])}</td></tr>"
-        for r in chosen[:UNMATCHED_LIMIT]
-    )
-    more = len(chosen) - UNMATCHED_LIMIT
-    caption = f"Commit emails that match no member: {len(chosen)}"
-    if more > 0:
-        caption += f" (the {UNMATCHED_LIMIT} with most commits shown; all in the downloads)"
-    return table("unmatched-authors", caption, UNMATCHED_HEADERS, body)
 
 
 def listing_scope(listing: dict[str, Any]) -> str:

@@ -148,8 +148,11 @@ def _check_row(record: Record, header: list[str], problems: list[Problem]) -> _R
         return header[index] if index < len(header) and header[index] else "-"
 
     bad_fields = set()
-    for index, message in record.problems:
-        if index not in bad_fields:
+    for number, (index, message) in enumerate(record.problems, start=1):
+        if record.broken and number == len(record.problems):
+            # an unbalanced quote leaves the row's fields unknown: a whole-row problem
+            problems.append(Problem(line, "-", message))
+        elif index not in bad_fields:
             problems.append(Problem(line, column(index), message))
             bad_fields.add(index)
     if record.broken:

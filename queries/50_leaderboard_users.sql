@@ -1,5 +1,5 @@
--- Mart: one row per (window, team, username) whose membership overlaps the window, counting
--- the work done while in that team; zeros for members without activity.
+-- Mart: one row per (window, membership) where a membership is one teams.csv row overlapping
+-- the window, counting the work done during it; zeros for members without activity.
 create or replace table leaderboard_users as
 with windows as (
     select * from int_windows
@@ -14,7 +14,10 @@ weights as (
     select * from score_weights
 ),
 member_rows as (
-    select distinct w."window", w.sort_order, w.window_start, w.window_end, m.team, m.username
+    -- a person who left a team and rejoined it has two memberships, so two rows
+    select
+        w."window", w.sort_order, w.window_start, w.window_end,
+        m.team, m.username, m.joined_at, m.left_at
     from windows as w
     join memberships as m
         on (m.joined_at is null or m.joined_at < w.window_end)
@@ -22,7 +25,7 @@ member_rows as (
 ),
 counts as (
     select
-        r."window", r.sort_order, r.team, r.username,
+        r."window", r.sort_order, r.team, r.username, r.joined_at,
         count(c.item_id) filter (where c.kind = 'commit') as commits,
         count(c.item_id) filter (where c.kind = 'mr_opened') as mrs_opened,
         count(c.item_id) filter (where c.kind = 'mr_merged') as mrs_merged,
@@ -32,7 +35,9 @@ counts as (
     left join contributions as c
         on c.team = r.team and c.username = r.username
         and c.happened_at >= r.window_start and c.happened_at < r.window_end
-    group by r."window", r.sort_order, r.team, r.username
+        and (r.joined_at is null or c.happened_at >= r.joined_at)
+        and (r.left_at is null or c.happened_at < r.left_at)
+    group by r."window", r.sort_order, r.team, r.username, r.joined_at, r.left_at
 ),
 scored as (
     select
@@ -48,7 +53,9 @@ final as (
         mrs_merged::bigint as mrs_merged, issues_opened::bigint as issues_opened,
         issues_closed::bigint as issues_closed, score::bigint as score,
         dense_rank() over (partition by "window" order by score desc)::bigint as rank,
-        sort_order
+        sort_order, joined_at
     from scored
 )
-select * exclude (sort_order) from final order by sort_order, rank, team, username;
+select * exclude (sort_order, joined_at)
+from final
+order by sort_order, rank, team, username, joined_at nulls first;

@@ -240,16 +240,26 @@ class Oracle:
         rows = []
         for window, days in WINDOWS.items():
             start = self.as_of - dt.timedelta(days=days)
-            keys = {(m.team, m.username) for m in self.members if overlaps(m, start, self.as_of)}
-            counts = {key: dict.fromkeys(WEIGHTS, 0) for key in keys}
+            # one row per teams.csv row (membership) overlapping the window
+            live = [m for m in self.members if overlaps(m, start, self.as_of)]
+            counts = {m: dict.fromkeys(WEIGHTS, 0) for m in live}
             for c in contributions:
-                if start <= c["at"] and (c["team"], c["username"]) in counts:
-                    counts[(c["team"], c["username"])][KIND_METRIC[c["kind"]]] += 1
+                for m in live:
+                    if (
+                        start <= c["at"]
+                        and (m.team, m.username) == (c["team"], c["username"])
+                        and covers(m, c["at"])
+                    ):
+                        counts[m][KIND_METRIC[c["kind"]]] += 1
             scored = [
-                {"window": window, "team": t, "username": u, **n, "score": score(n)}
-                for (t, u), n in counts.items()
+                {"window": window, "team": m.team, "username": m.username, **n, "score": score(n),
+                 "_joined": m.joined or dt.date.min}
+                for m, n in counts.items()
+            ]  # fmt: skip
+            rows += [
+                {k: v for k, v in r.items() if k != "_joined"}
+                for r in ranked(scored, ("team", "username", "_joined"))
             ]
-            rows += ranked(scored, ("team", "username"))
         return rows
 
     def leaderboard_teams(self) -> list[Row]:
@@ -257,11 +267,13 @@ class Oracle:
         users = self.leaderboard_users()
         for window in WINDOWS:
             teams: dict[str, Row] = {}
+            people: dict[str, set[str]] = defaultdict(set)
             for r in users:
                 if r["window"] == window:
                     empty = {"window": window, "team": r["team"], "members": 0}
                     t = teams.setdefault(r["team"], {**empty, **dict.fromkeys(WEIGHTS, 0)})
-                    t["members"] += 1
+                    people[r["team"]].add(r["username"])
+                    t["members"] = len(people[r["team"]])
                     for metric in WEIGHTS:
                         t[metric] += r[metric]
             scored = [{**t, "score": score(t)} for t in teams.values()]

@@ -43,9 +43,18 @@ COMMITS = [
     ("d2", "dave@laptop", 100, ["d1"]),
     ("m1", "alice@pub.example", 1, ["d2", "x"]),  # a merge: never counts
     ("x1", "stranger@else.example", 4, ["m1"]),
+    ("x2", "Stranger@Else.example", 8, ["x1"]),
+    ("k1", f"9-deploy-bot@{NOREPLY}", 2, ["x2"]),  # a bot's: never counted, listed apart
+    ("k2", "ci@bots.example", 3, ["k1"]),  # in bots.txt
+    ("z1", "<b>@evil", 6, ["k2"]),  # no teams.csv email: nothing to claim with
 ]
 # id, author, days ago created, days ago merged
-MRS = [(101, (2, "alice"), 10, 9), (102, (3, "bob"), 40, 2), (103, (3, "bob"), 200, None)]
+MRS = [
+    (101, (2, "alice"), 10, 9),
+    (102, (3, "bob"), 40, 2),
+    (103, (3, "bob"), 200, None),
+    (104, (9, "deploy-bot"), 3, 1),
+]
 # id, author, days ago created, closer, days ago closed
 ISSUES = [(201, (4, "carol"), 6, (3, "bob"), 1), (202, (5, "dave"), 30, None, None)]
 

@@ -165,6 +165,33 @@ def unmatched_authors() -> list[dict[str, Any]]:
         {"author_email": "=cmd@evil.example", "author_name": "@SUM(A1)", "commits": 1,
          "projects": 2, "first_seen": AS_OF - dt.timedelta(days=9),
          "last_seen": AS_OF - dt.timedelta(days=9)},
+        {"author_email": "zoe@laptop", "author_name": "Zoe", "commits": 1, "projects": 1,
+         "first_seen": AS_OF - dt.timedelta(days=3), "last_seen": AS_OF - dt.timedelta(days=3)},
+    ]  # fmt: skip
+
+
+def unmatched_projects() -> list[dict[str, Any]]:
+    return [
+        {"author_email": "zed@laptop", "project_id": 12, "path_with_namespace": "acme/<b>app</b>",
+         "web_url": JS_URL, "commits": 3},
+        {"author_email": "=cmd@evil.example", "project_id": 12, "path_with_namespace": "acme/app",
+         "web_url": "https://gitlab.example.com/acme/app", "commits": 1},
+        {"author_email": "=cmd@evil.example", "project_id": 13, "path_with_namespace": "acme/fork",
+         "web_url": "https://gitlab.example.com/acme/fork", "commits": 1},
+        # masks like zed@laptop: the page must still keep the two apart
+        {"author_email": "zoe@laptop", "project_id": 13, "path_with_namespace": "acme/fork",
+         "web_url": "https://gitlab.example.com/acme/fork", "commits": 1},
+    ]  # fmt: skip
+
+
+def bot_activity() -> list[dict[str, Any]]:
+    zeros = dict.fromkeys(METRIC_NAMES, 0)
+    return [
+        {"username": "renovate", "email": None, "source": "gitlab_bot_flag", "on_roster": True,
+         **zeros, "commits": 4, "mrs_opened": 2, "mrs_merged": 1},
+        {"username": T_SCRIPT, "email": None, "source": "bots_txt", "on_roster": False, **zeros},
+        {"username": None, "email": "ci@bots.example", "source": "bots_txt", "on_roster": False,
+         **zeros, "commits": 7},
     ]  # fmt: skip
 
 
@@ -178,6 +205,8 @@ def marts() -> dict[str, list[dict[str, Any]]]:
         "member_emails": member_emails(),
         "unmatched_authors": unmatched_authors(),
         "weekly_team_activity": weekly_rows(contribs),
+        "unmatched_projects": unmatched_projects(),
+        "bot_activity": bot_activity(),
     }
 
 

@@ -99,16 +99,17 @@ def test_build_end_to_end(tmp_path: Path) -> None:
     assert sorted(p.name for p in data.iterdir()) == ["manifest.json", "marts", "raw"]
 
 
-def test_as_of_defaults_to_latest_manifest_including_shards(tmp_path: Path) -> None:
+def test_as_of_defaults_to_the_earliest_manifest_including_shards(tmp_path: Path) -> None:
+    # Every shard is complete up to the earliest end, so that is the board's as_of.
     env = _setup(tmp_path)
     data = tmp_path / "data"
-    _manifest(data / "shard-2", "2026-08-23T06:00:00Z")
+    _manifest(data / "shard-2", "2026-08-22T23:30:00Z")
     Raw(data / "shard-2" / "raw").project(2).commit(
-        2, "s1", f"alice@{HOST_NOREPLY}", t("2026-08-23T05:00:00Z")
+        2, "s1", f"alice@{HOST_NOREPLY}", t("2026-08-22T23:00:00Z")
     ).write("run")
     assert main(["build"], env=env) == 0
     info = json.loads((data / "marts" / "build.json").read_text(encoding="utf-8"))
-    assert info["as_of"] == "2026-08-23T06:00:00Z"
+    assert info["as_of"] == "2026-08-22T23:30:00Z"
     users = _read(data, "leaderboard_users").to_pylist()
     assert [(r["username"], r["commits"]) for r in users if r["window"] == "7d"] == [
         ("alice", 2),
@@ -128,14 +129,14 @@ def test_no_manifest_and_no_as_of_fails_clearly(
 
 
 def test_bad_roster_fails_and_keeps_old_marts(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env = _setup(tmp_path)
     assert main(["build"], env=env) == 0
     before = (tmp_path / "data" / "marts" / "build.json").read_text(encoding="utf-8")
     Path(env["LEADERBOARD_TEAMS"]).write_text("team,username\nCore,bad name\n", encoding="utf-8")
     assert main(["build"], env=env) == 1
-    assert "teams.csv:2:username: bad username 'bad name'" in caplog.text
+    assert "teams.csv:2:username: bad username 'bad name'" in capsys.readouterr().err
     assert (tmp_path / "data" / "marts" / "build.json").read_text(encoding="utf-8") == before
 
 

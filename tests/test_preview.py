@@ -26,6 +26,7 @@ def workdir(tmp_path: Path) -> Path:
     write_raw(tmp_path / "data")
     shutil.copyfile(CASES / "teams.csv", tmp_path / "teams.csv")
     shutil.copyfile(CASES / "base_teams.csv", tmp_path / "base.csv")
+    shutil.copyfile(CASES / "bots.txt", tmp_path / "bots.txt")
     return tmp_path
 
 
@@ -200,3 +201,20 @@ def test_rejected_note_token_fails_with_a_hint(
         "error: GET /api/v4/projects/42/merge_requests/7/notes page 1 (MR notes): HTTP 401" in err
     )
     assert "wrong-secret" not in err
+
+
+def test_claimable_emails_and_bots_are_masked_unless_publishing_emails(workdir: Path) -> None:
+    base = str(workdir / "base.csv")
+    masked_out, shown_out = workdir / "masked.md", workdir / "shown.md"
+    assert main(["preview", "--base-teams", base, "--out", str(masked_out)], env_for(workdir)) == 0
+    env = env_for(workdir, LEADERBOARD_PUBLISH_EMAILS="1")
+    assert main(["preview", "--base-teams", base, "--out", str(shown_out)], env) == 0
+    masked, shown = (p.read_text(encoding="utf-8") for p in (masked_out, shown_out))
+    for email in ("stranger@else.example", "ci@bots.example"):
+        assert email not in masked
+    assert (
+        "| stranger@else.example | stranger | 2 | acme/app (2) | 2026-08-19 "
+        "| TEAM,USERNAME,stranger@else.example |" in shown
+    )
+    assert "| ci@bots.example | bots.txt | no | 1 | 0 | 0 | 0 | 0 |" in shown
+    assert "| deploy-bot | GitLab bot flag | yes | 1 | 1 | 1 | 0 | 0 |" in shown

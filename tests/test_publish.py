@@ -187,7 +187,7 @@ def test_parquet_and_json_exports_hold_the_marts(published: Path) -> None:
     for name, rows in marts().items():
         table = pq.read_table(published / "data" / f"{name}.parquet")
         assert table.schema == MARTS[name]
-        if name not in ("member_emails", "unmatched_authors"):
+        if not exports.EMAIL_COLUMNS & set(MARTS[name].names):  # masked ones differ
             assert table.to_pylist() == rows
         loaded = json.loads((published / "data" / f"{name}.json").read_text(encoding="utf-8"))
         assert len(loaded) == len(rows)

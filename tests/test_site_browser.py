@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from publish_data import AS_OF, JS_URL, T_IMG, T_SCRIPT, contributions, marts, write_data_dir
 
+from pipeline import exports
 from pipeline.config import Settings
 from pipeline.publish import run_publish
 from pipeline.schema import METRIC_NAMES, WINDOWS
@@ -471,3 +472,40 @@ def test_page_works_when_served_over_http(browser: Any, site_dir: Path) -> None:
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def expected_unmatched() -> list[list[str]]:
+    """The unmatched section as the page should show it, from the marts, emails masked."""
+    data = marts()
+    places: dict[str, str] = {}
+    for p in sorted(
+        data["unmatched_projects"], key=lambda p: (-p["commits"], p["path_with_namespace"])
+    ):
+        noun = "commit" if p["commits"] == 1 else "commits"
+        text = f"{p['path_with_namespace']} ({p['commits']} {noun})"
+        places[p["author_email"]] = places.get(p["author_email"], "") + text
+    rows = sorted(data["unmatched_authors"], key=lambda r: (-r["commits"], r["author_email"]))
+    day = "%Y-%m-%d %H:%M UTC"
+    return [
+        [exports.mask_email(r["author_email"]), r["author_name"], str(r["commits"]),
+         places[r["author_email"]], r["first_seen"].strftime(day), r["last_seen"].strftime(day),
+         "Full address in the scheduled pipeline's artifacts"]
+        for r in rows
+    ]  # fmt: skip
+
+
+def test_unmatched_and_bot_sections_show_their_rows(view: Watched) -> None:
+    page = view.page
+    assert visible_rows(page, "unmatched-authors") == expected_unmatched()
+    bots = [
+        [r["username"] or exports.mask_email(r["email"]),
+         "GitLab bot flag" if r["source"] == "gitlab_bot_flag" else "bots.txt",
+         "yes" if r["on_roster"] else "no", *(str(r[m]) for m in METRIC_NAMES)]
+        for r in marts()["bot_activity"]
+    ]  # fmt: skip
+    bots.sort(key=lambda r: (-sum(int(c) for c in r[3:]), "@" in r[0], r[0]))
+    assert visible_rows(page, "bots-table") == bots
+    # bots are a section of their own, after the unmatched one
+    assert page.evaluate("document.querySelector('#unmatched #bots-table')") is None
+    assert page.is_visible("#bots h2") and page.text_content("#bots h2") == "Bots (not counted)"
+    view.assert_clean()

@@ -116,7 +116,7 @@ def test_every_error_is_reported_not_just_the_first(tmp_path: Path) -> None:
         f"{path}:2:username",
         f"{path}:4:emails",
         f"{path}:5:-",
-        f"{path}:6:team",
+        f"{path}:6:-",
     ]
 
 

@@ -125,39 +125,43 @@ def leaderboards(
     user_rows, team_rows = [], []
     for window, days in WINDOWS.items():
         start = as_of - dt.timedelta(days=days)
-        counts: dict[tuple[str, str], dict[str, int]] = {}
+        # one row per membership (teams.csv row) that overlaps the window
+        counts: dict[Membership, dict[str, int]] = {}
         for m in live:
             if (m.joined is None or midnight(m.joined) < as_of) and (
                 m.left is None or midnight(m.left) > start
             ):
-                counts[(m.team, m.username)] = dict.fromkeys(METRIC_NAMES, 0)
+                counts[m] = dict.fromkeys(METRIC_NAMES, 0)
         for username, metric, t in work:
             if start <= t < as_of:
-                for m in live:
+                for m in counts:
                     if m.username == username and _covers(m, t):
-                        counts[(m.team, username)][metric] += 1
+                        counts[m][metric] += 1
         rows = [
             {
-                "team": team,
-                "username": u,
+                "team": m.team,
+                "username": m.username,
+                "joined": m.joined or dt.date.min,
                 **c,
                 "score": sum(WEIGHTS[k] * c[k] for k in METRIC_NAMES),
             }
-            for (team, u), c in counts.items()
+            for m, c in counts.items()
         ]
         _rank(rows)
-        rows.sort(key=lambda r: (r["rank"], r["team"], r["username"]))
+        rows.sort(key=lambda r: (r["rank"], r["team"], r["username"], r["joined"]))
         user_rows += [
             (window, r["team"], r["username"], *(r[k] for k in METRIC_NAMES), r["score"], r["rank"])
             for r in rows
         ]
         teams: dict[str, dict[str, Any]] = {}
+        people: dict[str, set[str]] = {}
         for r in rows:
             t = teams.setdefault(
                 r["team"],
                 {"team": r["team"], "members": 0, "score": 0, **dict.fromkeys(METRIC_NAMES, 0)},
             )
-            t["members"] += 1
+            people.setdefault(r["team"], set()).add(r["username"])
+            t["members"] = len(people[r["team"]])
             for k in (*METRIC_NAMES, "score"):
                 t[k] += r[k]
         trows = list(teams.values())
