@@ -170,6 +170,7 @@ def test_preview_over_the_extraction_makes_no_request(
 
     assert sim.stats()["requests"] == before
     report = out.read_text(encoding="utf-8")
-    assert "| farid@acme.example | now matches hiro | 6 commits move from farid |" in report
+    # all 13 of farid@acme.example's counted commits in the 365-day horizon (see the raw data)
+    assert "| farid@acme.example | now matches hiro | 13 commits move from farid |" in report
     assert "| ext@contractor.example | now matches kim | +" in report
     assert "| mallory | joins | — | Apps |" in report
