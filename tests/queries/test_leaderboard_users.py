@@ -135,7 +135,7 @@ def test_membership_rows_follow_overlap_with_each_window(tmp_path: Path) -> None
         member("red", "future", joined="2026-08-24"),  # joins after as_of: no row
         member("red", "today", joined="2026-08-23"),  # joined before as_of 12:00
         member("blue", "twice", left="2026-06-01"),
-        member("blue", "twice", joined="2026-07-01"),  # one row per (window, team)
+        member("blue", "twice", joined="2026-07-01"),  # two rows where both overlap
     )
     table = build(raw, team)["leaderboard_users"]
     assert window(table, "7d", "team", "username") == [("blue", "twice"), ("red", "today")]
