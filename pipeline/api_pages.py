@@ -28,6 +28,7 @@ class Page:
     x_next_page: str | None  # the raw header: "" on the last page, None when not sent
     x_page: int | None
     headers: Mapping[str, str]  # lower-cased response headers
+    attempts: int = 1  # requests it took, so the manifest can say how many were retries
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,11 @@ def _int(value: str | None) -> int | None:
 
 
 def page_from(
-    items: list[dict[str, Any]], url: str, headers: Mapping[str, str], next_link: str | None
+    items: list[dict[str, Any]],
+    url: str,
+    headers: Mapping[str, str],
+    next_link: str | None,
+    attempts: int = 1,
 ) -> Page:
     """A Page from the response URL, its lower-cased headers and its Link rel="next" (if any)."""
     return Page(
@@ -118,4 +123,5 @@ def page_from(
         x_next_page=headers.get("x-next-page"),
         x_page=_int(headers.get("x-page")),
         headers=headers,
+        attempts=attempts,
     )

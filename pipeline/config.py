@@ -64,6 +64,7 @@ class Settings:
     retry_attempts: int = 6
     backoff_base: float = 0.5
     backoff_cap: float = 60.0
+    ca_bundle: str | None = None  # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, for a private CA
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     warnings: tuple[str, ...] = ()
@@ -203,5 +204,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         retry_attempts=int(_number(env, "LEADERBOARD_RETRY_ATTEMPTS", 6, 1)),
         backoff_base=_number(env, "LEADERBOARD_BACKOFF_BASE", 0.5, 0),
         backoff_cap=_number(env, "LEADERBOARD_BACKOFF_CAP", 60, 0),
+        ca_bundle=(env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE") or "").strip()
+        or None,
         warnings=warnings,
     )

@@ -114,7 +114,7 @@ class Listing:
         page_no = int(tag)
         if self._finished:
             return ()
-        self.spec.record.retries += max(0, int(getattr(result, "attempts", 1)) - 1)
+        self.spec.record.retries += result.attempts - 1
         self._buffer[page_no] = result
         if result.next_url:
             self._urls[page_no + 1] = result.next_url

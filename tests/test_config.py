@@ -78,3 +78,19 @@ def test_extract_without_gitlab_url_fails_fast(capsys: pytest.CaptureFixture[str
     assert main(["extract"], env={"GITLAB_TOKEN": "t", "LEADERBOARD_GROUPS": "acme"}) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: GITLAB_URL is not set")
+
+
+def test_a_private_ca_bundle_reaches_the_one_session() -> None:
+    from pipeline.gitlab_api import GitLabClient
+
+    s = settings_from_env(
+        {"GITLAB_URL": "https://gitlab.example.com", "REQUESTS_CA_BUNDLE": "/etc/ssl/corp.pem"},
+        today=TODAY,
+    )
+    assert s.ca_bundle == "/etc/ssl/corp.pem"
+    client = GitLabClient(s, base_url="https://gitlab.example.com", token=Secret("t"))
+    try:
+        assert client.gl.session.verify == "/etc/ssl/corp.pem"
+        assert client.gl.session.trust_env is False
+    finally:
+        client.close()

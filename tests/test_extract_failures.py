@@ -123,3 +123,16 @@ def test_transient_faults_change_nothing(sim: SimServer, tmp_path: Path) -> None
         a = read_raw(tmp_path / "faulty", table).drop("_extracted_at").sort(key)
         b = read_raw(tmp_path / "clean", table).drop("_extracted_at").sort(key)
         assert a.equals(b), table
+
+
+def test_retries_are_recorded_on_their_listing(sim: SimServer, tmp_path: Path) -> None:
+    fault = {"route": "commits", "project": "acme/app", "page": 2, "kind": "503", "times": 2}
+    sim.configure(scripted_faults=[fault])
+    manifest = extract(settings_for(sim, tmp_path / "data")).manifest
+    retried = {
+        (entry["what"], entry.get("project")): entry["retries"]
+        for entry in manifest["listings"]
+        if entry["retries"]
+    }
+    assert retried == {("commits", "acme/app"): 2}
+    assert manifest["requests"]["retried"] == 2
