@@ -9,13 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from pipeline.errors import LeaderboardError
+from pipeline.sim.control import SimControl
 
 #: The repository root, so `python -m pipeline` works from any working directory.
 ROOT = str(Path(__file__).resolve().parent.parent)
@@ -30,7 +30,11 @@ def _tail(log: Path) -> str:
 
 
 def child_env(extra: dict[str, str]) -> dict[str, str]:
-    """The caller's environment without any leaderboard or CI settings, plus `extra`."""
+    """The caller's environment without any leaderboard or CI settings, plus `extra`.
+
+    Not settings: the child processes inherit the machine's environment (PATH, proxies, CA
+    bundle) as any subprocess would; what they extract is set only by `extra`.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, env.get("PYTHONPATH")]))
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
@@ -57,29 +61,19 @@ class SimProcess:
         hello = json.loads(line)
         self.url: str = hello["url"]
         self.token: str = hello["token"]
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._control = SimControl(self.url, self.token)
 
     def control(self, route: str, body: dict[str, Any] | None = None) -> Any:
-        """GET (no body) or POST (a JSON body) one of the /_sim/ routes."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 (our own http://127.0.0.1 simulator)
-            f"{self.url}/_sim/{route}",
-            data=data,
-            headers={"PRIVATE-TOKEN": self.token, "Content-Type": "application/json"},
-            method="GET" if body is None else "POST",
-        )
-        with self._opener.open(request, timeout=300) as response:
-            return json.loads(response.read())
+        return self._control.call(route, body)
 
     def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.control("stats")
-        return result
+        return self._control.stats()
 
     def reset(self) -> None:
-        self.control("reset", {})
+        self._control.reset()
 
     def mutate(self, op: str, **args: Any) -> Any:
-        return self.control("mutate", {"op": op, **args})
+        return self._control.mutate(op, **args)
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU of the simulator process so far (Linux /proc), else None."""
