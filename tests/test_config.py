@@ -19,7 +19,9 @@ def test_defaults() -> None:
     assert (s.gitlab_url, s.groups, s.projects, s.workers, s.max_rpm) == (None, (), (), 8, None)
     assert s.since == dt.date(2024, 8, 23)
     assert (s.teams_file, s.data_dir, s.public_dir) == (
-        Path("teams.csv"), Path("data"), Path("public"),
+        Path("teams.csv"),
+        Path("data"),
+        Path("public"),
     )
     flags = (s.full_refresh_days, s.stale_hours, s.publish_emails, s.publish_raw)
     assert flags == (7, 26, False, False)
