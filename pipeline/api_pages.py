@@ -11,6 +11,11 @@ from urllib.parse import urljoin, urlsplit
 
 from pipeline.throttle import route_of
 
+try:  # decoding pages is the extractor's largest CPU cost; orjson does it ~3x faster
+    import orjson
+except ImportError:  # pragma: no cover - the stdlib decoder gives the same values
+    orjson = None  # type: ignore[assignment]
+
 log = logging.getLogger("leaderboard.gitlab")
 
 API_PREFIX = "/api/v4"
@@ -87,12 +92,23 @@ def decode_body(content: bytes, headers: Mapping[str, str], want_list: bool) -> 
     if plain and length.isdigit() and len(content) < int(length):
         raise BadBody("truncated body")
     try:
-        body = json.loads(content)
+        body = _loads(content)
     except ValueError:
         raise BadBody("body is not JSON") from None
     if want_list and not isinstance(body, list):
         raise BadBody("body is not a JSON list")
     return body
+
+
+def _loads(content: bytes) -> Any:
+    """orjson where it can; the stdlib decoder for what orjson refuses but JSON allows (lone
+    surrogate escapes, integers past 64 bits, NaN), so both read every body the same."""
+    if orjson is not None:
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(content)
 
 
 def lower_keys(headers: Mapping[str, str]) -> dict[str, str]:

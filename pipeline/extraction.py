@@ -94,6 +94,7 @@ class Extraction:
         keep_empty: bool = True,
         write: bool = True,
         on_done: Callable[[Listing], Iterable[Source]] | None = None,
+        observe: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> Listing:
         """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded."""
         record = ListingRecord(table, owner[0], owner[1], check=check)
@@ -112,6 +113,7 @@ class Extraction:
             floor=floor,
             keep_empty=keep_empty,
             on_done=on_done,
+            observe=observe,
         )
         made = Listing(self.client, spec, ahead=ahead)
         self.listings.append(made)
@@ -133,10 +135,13 @@ class Extraction:
         seen: list[dt.datetime] = []
 
         def convert(item: Mapping[str, Any]) -> dict[str, Any]:
-            row = to_row(item, self.extracted_at)
-            if row["updated_at"] is not None and (not seen or row["updated_at"] > seen[0]):
-                seen[:] = [row["updated_at"]]
-            return row
+            # runs on the worker threads: pure; the newest time is tracked by `observe`
+            return to_row(item, self.extracted_at)
+
+        def observe(new_rows: list[dict[str, Any]]) -> None:
+            for row in new_rows:
+                if row["updated_at"] is not None and (not seen or row["updated_at"] > seen[0]):
+                    seen[:] = [row["updated_at"]]
 
         def done(listing: Listing) -> Iterable[Source]:
             # the earlier of our clock and the server's, so skew either way errs on re-reading
@@ -161,6 +166,7 @@ class Extraction:
             order=("created_at", False),
             keep_empty=(table, key) in self.replaced,
             on_done=done,
+            observe=observe,
         )
 
     def _updated_after(self, watermark_key: str) -> dt.datetime:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+import math
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pyarrow as pa
 
 from pipeline.errors import CompletenessError
 from pipeline.gitlab_api import GitLabClient, Page
@@ -24,12 +28,22 @@ from pipeline.writer import PartWriter
 
 log = logging.getLogger("leaderboard.extract")
 
+#: A page's rows as converted on the worker that fetched it, and the same rows as Arrow.
+Converted = tuple[list[Row], pa.Table]
+
 #: Fetch ahead only up to this share of the estimated remaining pages: the estimate is rough,
 #: and a page fetched past the end is a wasted request.
 AHEAD_SHARE = 0.7
 #: Fetch ahead only in listings estimated to have at least this many pages left: for short
 #: ones the waste at the tail outweighs the gain.
 MIN_AHEAD_PAGES = 4
+#: A listing this many pages long keeps fetching ahead to its estimated end (at least one page
+#: past what is proven): its tail would otherwise be followed one page per round trip.
+LONG_LISTING_PAGES = 20
+#: Remaining pages are estimated from the pace of this many most recent pages: activity grows
+#: over time, so the listing's average pace misjudges its end (short when ascending, long when
+#: descending into sparser years).
+RECENT_PAGES = 10
 
 
 @dataclass
@@ -53,6 +67,8 @@ class ListingSpec:
     keep_empty: bool = True
     #: called on the scheduler's thread with the listing once its last page is handled
     on_done: Callable[[Listing], Iterable[Source]] | None = None
+    #: called on the scheduler's thread with each page's new rows, in page order
+    observe: Callable[[list[Row]], None] | None = None
 
 
 class Listing:
@@ -68,7 +84,7 @@ class Listing:
         self.fetched_ahead = 0
         self.overshoot = 0
         self._seen: set[Any] = set()
-        self._buffer: dict[int, Page] = {}
+        self._buffer: dict[int, tuple[Page, Converted | None]] = {}
         self._max_requested = 0  # pages 1.._max_requested were sent, but for those in _again
         self._again: set[int] = set()  # pages to fetch again (a repeated page)
         self._urls: dict[int, str] = {}  # page -> the Link URL that named it
@@ -81,6 +97,8 @@ class Listing:
         self._total_pages: int | None = None
         self._first_time: dt.datetime | None = None
         self._last_time: dt.datetime | None = None
+        #: (pages handled, order time of the last item) for the most recent pages
+        self._recent: deque[tuple[int, dt.datetime]] = deque(maxlen=RECENT_PAGES + 1)
         self._finished = False
 
     # -- Source -------------------------------------------------------------------------------
@@ -114,8 +132,9 @@ class Listing:
         page_no = int(tag)
         if self._finished:
             return ()
+        result, converted = result
         self.spec.record.retries += result.attempts - 1
-        self._buffer[page_no] = result
+        self._buffer[page_no] = (result, converted)
         if result.next_url:
             self._urls[page_no + 1] = result.next_url
             if self._template is None and _has_page(result.next_url):
@@ -134,27 +153,39 @@ class Listing:
     def _request(self, page: int) -> Request:
         self._again.discard(page)
         self._max_requested = max(self._max_requested, page)
-        spec, client = self.spec, self.client
+        spec, client, convert = self.spec, self.client, self._converted
         if page == 1:
             return Request(
                 self,
                 page,
-                lambda: client.get_page(spec.path, spec.params, what=spec.what, page=1),
+                lambda: convert(client.get_page(spec.path, spec.params, what=spec.what, page=1)),
             )
         url = self._urls.get(page) or _with_page(self._template or "", page)
-        return Request(self, page, lambda: client.get_page(url, None, what=spec.what, page=page))
+        return Request(
+            self, page, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
+        )
+
+    def _converted(self, page: Page) -> tuple[Page, Converted | None]:
+        """Runs on the worker that fetched the page: its rows and their Arrow table are built
+        there, so the scheduler's thread only checks, dedups and appends (it keeps the pool fed).
+        Conversion must then be pure; a listing without a writer converts on that thread."""
+        writer = self.spec.writer
+        if writer is None:
+            return page, None
+        rows = [self.spec.convert(item) for item in page.items]
+        return page, (rows, writer.table_of(rows))
 
     def _drain(self) -> Iterable[Source]:
         while not self._finished and self._handled + 1 in self._buffer:
             page_no = self._handled + 1
-            page = self._buffer.pop(page_no)
-            if not self._accept(page_no, page):
+            page, converted = self._buffer.pop(page_no)
+            if not self._accept(page_no, page, converted):
                 return ()
             if self._end is not None:
                 return self._finish()
         return ()
 
-    def _accept(self, page_no: int, page: Page) -> bool:
+    def _accept(self, page_no: int, page: Page, converted: Converted | None) -> bool:
         """Check one page in order and write its new rows; False when it must be fetched again."""
         what = self.spec.what
         if page.x_next_page and not page.next_url:
@@ -177,7 +208,7 @@ class Listing:
             return False
         if page_no == 1:
             self._on_first(page)
-        self._write(page)
+        self._write(page, converted)
         self._handled = page_no
         self._prev_ids = ids
         if not page.next_url:
@@ -194,20 +225,32 @@ class Listing:
             self.first_item = page.items[0]
             self._first_time = self._time(page.items[0])
 
-    def _write(self, page: Page) -> None:
-        fresh = []
-        for item in page.items:
+    def _write(self, page: Page, converted: Converted | None) -> None:
+        fresh: list[int] = []
+        for index, item in enumerate(page.items):
             key = item.get("id")
             if key not in self._seen:
                 self._seen.add(key)
-                fresh.append(item)
-        converted = [self.spec.convert(item) for item in fresh]
-        if self.spec.writer is not None:
-            self.spec.writer.write(converted)
+                fresh.append(index)
+        writer = self.spec.writer
+        if converted is None:
+            new_rows = [self.spec.convert(page.items[i]) for i in fresh]
+            if writer is not None:
+                writer.write(new_rows)
+        else:
+            all_rows, table = converted
+            whole = len(fresh) == len(all_rows)
+            new_rows = all_rows if whole else [all_rows[i] for i in fresh]
+            assert writer is not None
+            writer.add_table(table if whole else table.take(fresh))
+        if self.spec.observe is not None:
+            self.spec.observe(new_rows)
         self.spec.record.pages += 1
         self.spec.record.rows += len(fresh)
         if page.items:
             self._last_time = self._time(page.items[-1]) or self._last_time
+        if self._last_time is not None:
+            self._recent.append((self.spec.record.pages, self._last_time))
 
     def _finish(self) -> Iterable[Source]:
         record = self.spec.record
@@ -236,15 +279,21 @@ class Listing:
         if self._total_pages is not None:
             return max(self._total_pages, self._proven)
         remaining = self._estimated_remaining()
+        if self._handled >= LONG_LISTING_PAGES and remaining > 0:
+            return self._proven + max(1, math.ceil(AHEAD_SHARE * remaining))
         if remaining < MIN_AHEAD_PAGES:
             return self._proven
         return self._proven + int(AHEAD_SHARE * remaining)
 
     def _estimated_remaining(self) -> float:
-        """Pages left, from how far the ordered dates have moved across the listing's span."""
+        """Pages left, from how far the ordered dates have moved across the recent pages (or
+        the listing's whole span while it has few pages)."""
         first, last, done = self._first_time, self._last_time, self._handled
         if first is None or last is None or done == 0:
             return 0.0
+        if len(self._recent) > RECENT_PAGES:
+            (since_page, first), (until_page, last) = self._recent[0], self._recent[-1]
+            done = until_page - since_page
         if self.spec.descending:
             floor = self.spec.floor
             if floor is None:

@@ -10,10 +10,11 @@ completeness checks and its Parquet writer are only ever touched by one thread.
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -74,19 +75,24 @@ class Scheduler:
     def run(self) -> None:
         """Until every source is done; the first failure cancels the rest and is raised."""
         inflight: dict[Future[Any], Request] = {}
+        # Finished futures are queued by their worker: the loop wakes on the first one without
+        # re-registering a waiter on every future in flight each time round (as `wait` does).
+        finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
         start = last = time.monotonic()
         with ThreadPoolExecutor(self.workers, thread_name_prefix="extract") as pool:
             try:
                 while True:
-                    self._fill(pool, inflight)
+                    self._fill(pool, inflight, finished)
                     if not inflight:
                         self._check_all_done()
                         break
-                    finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                    ready = [finished.get()]
+                    while not finished.empty():
+                        ready.append(finished.get())
                     now = time.monotonic()
                     self.busy_seconds += len(inflight) * (now - last)
                     last = now
-                    for future in finished:
+                    for future in ready:
                         self._handle(inflight.pop(future), future)
                 self.seconds = time.monotonic() - start
             except BaseException:
@@ -117,10 +123,17 @@ class Scheduler:
         # long listings then start early, and work already begun is finished before new work.
         self._new.extendleft(reversed(list(spawned)))
 
-    def _fill(self, pool: ThreadPoolExecutor, inflight: dict[Future[Any], Request]) -> None:
+    def _fill(
+        self,
+        pool: ThreadPoolExecutor,
+        inflight: dict[Future[Any], Request],
+        finished: queue.SimpleQueue[Future[Any]],
+    ) -> None:
         self._active = [s for s in self._active if not s.done]
         for request in self._next(self.workers - len(inflight)):
-            inflight[pool.submit(request.call)] = request
+            future = pool.submit(request.call)
+            inflight[future] = request
+            future.add_done_callback(finished.put)
 
     def _next(self, slots: int) -> list[Request]:
         chosen: list[Request] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,11 @@ ROW_GROUP_ROWS = 5000
 
 
 class PartWriter:
-    """One Parquet file, opened on the first flush; rows never pile up past one row group."""
+    """One Parquet file, opened on the first flush; rows never pile up past one row group.
+
+    Rows arrive as dicts (`write`) or already as Arrow tables of the writer's schema
+    (`add_table`, built off the writing thread with `table_of`), in the order they are given.
+    """
 
     def __init__(
         self, path: Path, schema: pa.Schema, *, row_group_rows: int = ROW_GROUP_ROWS
@@ -24,17 +28,37 @@ class PartWriter:
         self.rows = 0
         self._row_group_rows = row_group_rows
         self._buffer: list[Mapping[str, Any]] = []
+        self._tables: list[pa.Table] = []
+        self._buffered = 0  # rows in _buffer and _tables
         self._writer: pq.ParquetWriter | None = None
+
+    def table_of(self, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+        """Rows as a table of this writer's schema; touches no writer state (thread-safe)."""
+        # Column lists convert about twice as fast as a list of row dicts.
+        columns = {name: [row.get(name) for row in rows] for name in self.schema.names}
+        return pa.Table.from_pydict(columns, schema=self.schema)
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
             self._buffer.append(row)
-            if len(self._buffer) >= self._row_group_rows:
+            self._buffered += 1
+            if self._buffered >= self._row_group_rows:
                 self._flush()
+
+    def add_table(self, table: pa.Table) -> None:
+        """Rows already converted by `table_of`, written after everything given before."""
+        if self._buffer:
+            self._tables.append(self.table_of(self._buffer))
+            self._buffer = []
+        if table.num_rows:
+            self._tables.append(table)
+            self._buffered += table.num_rows
+        if self._buffered >= self._row_group_rows:
+            self._flush()
 
     def close(self, *, keep_empty: bool = True) -> int:
         """Flush and close; an empty part is still written (with its schema) when `keep_empty`."""
-        if self._buffer or (self._writer is None and keep_empty):
+        if self._buffered or (self._writer is None and keep_empty):
             self._flush()
         if self._writer is not None:
             self._writer.close()
@@ -42,15 +66,20 @@ class PartWriter:
         return self.rows
 
     def _flush(self) -> None:
-        # Column lists convert about twice as fast as a list of row dicts.
-        columns = {name: [row.get(name) for row in self._buffer] for name in self.schema.names}
-        table = pa.Table.from_pydict(columns, schema=self.schema)
+        if self._buffer:
+            self._tables.append(self.table_of(self._buffer))
+        if self._tables:
+            table = pa.concat_tables(self._tables).combine_chunks()
+        else:
+            table = self.schema.empty_table()
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         self._writer.write_table(table)
-        self.rows += len(self._buffer)
+        self.rows += table.num_rows
         self._buffer = []
+        self._tables = []
+        self._buffered = 0
 
 
 def write_table(path: Path, schema: pa.Schema, rows: Iterable[Mapping[str, Any]]) -> int:
