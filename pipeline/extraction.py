@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import rows, schema
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline import columns, rows, schema
 from pipeline.config import Settings
 from pipeline.gitlab_api import GitLabClient
 from pipeline.listing import Listing, ListingSpec
@@ -94,7 +97,8 @@ class Extraction:
         keep_empty: bool = True,
         write: bool = True,
         on_done: Callable[[Listing], Iterable[Source]] | None = None,
-        observe: Callable[[list[dict[str, Any]]], None] | None = None,
+        observe: Callable[[pa.Table], None] | None = None,
+        to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None,
     ) -> Listing:
         """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded."""
         record = ListingRecord(table, owner[0], owner[1], check=check)
@@ -114,6 +118,7 @@ class Extraction:
             keep_empty=keep_empty,
             on_done=on_done,
             observe=observe,
+            to_table=to_table,
         )
         made = Listing(self.client, spec, ahead=ahead)
         self.listings.append(made)
@@ -132,16 +137,24 @@ class Extraction:
         updated_after = self._updated_after(watermark_key)
         started = dt.datetime.now(dt.UTC)
         to_row = rows.merge_request_to_row if kind == "merge_requests" else rows.issue_to_row
+        to_columns = (
+            columns.merge_requests_table if kind == "merge_requests" else columns.issues_table
+        )
         seen: list[dt.datetime] = []
 
         def convert(item: Mapping[str, Any]) -> dict[str, Any]:
             # runs on the worker threads: pure; the newest time is tracked by `observe`
             return to_row(item, self.extracted_at)
 
-        def observe(new_rows: list[dict[str, Any]]) -> None:
-            for row in new_rows:
-                if row["updated_at"] is not None and (not seen or row["updated_at"] > seen[0]):
-                    seen[:] = [row["updated_at"]]
+        def to_table(items: Sequence[Mapping[str, Any]]) -> pa.Table:
+            return to_columns(items, self.extracted_at)  # on the worker threads too: pure
+
+        def observe(new: pa.Table) -> None:
+            newest = pc.max(new.column("updated_at")).as_py()
+            if newest is not None:
+                newest = newest.astimezone(dt.UTC)  # Arrow's zoneinfo UTC, as parse_time gives
+                if not seen or newest > seen[0]:
+                    seen[:] = [newest]
 
         def done(listing: Listing) -> Iterable[Source]:
             # the earlier of our clock and the server's, so skew either way errs on re-reading
@@ -167,6 +180,7 @@ class Extraction:
             keep_empty=(table, key) in self.replaced,
             on_done=done,
             observe=observe,
+            to_table=to_table,
         )
 
     def _updated_after(self, watermark_key: str) -> dt.datetime:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from pipeline import rows
+from pipeline import columns, rows
 from pipeline.errors import RequestError
 from pipeline.extraction import Extraction, ProjectInfo, _iso
 from pipeline.listing import Listing
@@ -60,6 +60,7 @@ def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool 
         what=f"commits of {info.path}",
         owner=("project", info.path),
         convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
+        to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
         ahead=ahead,
         order=("committed_date", True),
         floor=ex.since,
@@ -135,6 +136,7 @@ def _range_listing(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Li
         what=f"commits of {info.path}",
         owner=("project", info.path),
         convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
+        to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
         ahead=False,
         check="range",
         keep_empty=False,
