@@ -99,9 +99,11 @@ class Extraction:
         on_done: Callable[[Listing], Iterable[Source]] | None = None,
         observe: Callable[[pa.Table], None] | None = None,
         to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None,
+        record_as: str | None = None,
     ) -> Listing:
-        """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded."""
-        record = ListingRecord(table, owner[0], owner[1], check=check)
+        """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded (as
+        `record_as` in the manifest, default the table)."""
+        record = ListingRecord(record_as or table, owner[0], owner[1], check=check)
         self.records.append(record)
         if write:
             self.kept.add((table, key))

@@ -91,7 +91,7 @@ def build_manifest(
         "last_full_refresh": format_time(last_full_refresh),
         "rows": {
             key: int(rows.get(key, 0))
-            for key in ("commits", "merge_requests", "issues", "projects", "users")
+            for key in ("commits", "merge_requests", "issues", "projects", "users", "events")
         },
         "requests": {
             "total": int(requests["total"]),

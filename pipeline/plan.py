@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline import heads, rows
+from pipeline.events import event_listings
 from pipeline.extraction import Extraction, ProjectInfo
 from pipeline.scheduler import Call, Source
 
@@ -109,6 +110,7 @@ class Planner:
             )
             ex.projects[pid] = info
             sources.extend(heads.commit_sources(ex, info))
+            sources.extend(event_listings(ex, info))
             if not info.in_group:
                 owner = ("project", info.path)
                 for kind in ("merge_requests", "issues"):

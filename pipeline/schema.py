@@ -84,6 +84,35 @@ ISSUES = pa.schema(
     ]
 )
 
+# A comment event's `note`, reduced to what says which MR it is on and whether a person wrote it.
+EVENT_NOTE = pa.struct(
+    [
+        pa.field("id", pa.int64()),
+        pa.field("type", pa.string()),
+        pa.field("system", pa.bool_()),
+        pa.field("noteable_type", pa.string()),
+        pa.field("noteable_id", pa.int64()),
+        pa.field("noteable_iid", pa.int64()),
+    ]
+)
+
+# /projects/:id/events with action=approved or action=commented (review credit).
+EVENTS = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("project_id", pa.int64()),
+        pa.field("action_name", pa.string()),
+        pa.field("target_type", pa.string()),
+        pa.field("target_id", pa.int64()),
+        pa.field("target_iid", pa.int64()),
+        pa.field("author_id", pa.int64()),
+        pa.field("author_username", pa.string()),
+        pa.field("created_at", TS),
+        pa.field("note", EVENT_NOTE),
+        pa.field("_extracted_at", TS),
+    ]
+)
+
 USERS = pa.schema(
     [
         pa.field("id", pa.int64(), nullable=False),
@@ -103,6 +132,7 @@ RAW = {
     "merge_requests": MERGE_REQUESTS,
     "issues": ISSUES,
     "users": USERS,
+    "events": EVENTS,
 }
 
 _METRICS = [

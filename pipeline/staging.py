@@ -14,7 +14,7 @@ log = logging.getLogger("leaderboard.extract")
 
 STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".replaced-"
-RAW_TABLES = ("commits", "merge_requests", "issues", "projects", "users")
+RAW_TABLES = ("commits", "merge_requests", "issues", "projects", "users", "events")
 
 
 def prepare(extract_dir: Path, run_tag: str) -> Path:

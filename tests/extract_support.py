@@ -40,6 +40,8 @@ def read_raw(data: Path, table: str) -> pl.DataFrame:
     frame = pl.concat([pl.read_parquet(p) for p in parts], how="vertical")
     if table in ("merge_requests", "issues"):
         frame = frame.sort(["id", "updated_at", "_extracted_at"]).unique("id", keep="last")
+    elif table == "events":
+        frame = frame.unique("id", keep="last")  # a watermark day is read again: same events
     elif table == "commits":
         frame = frame.unique(["project_id", "id"], keep="last")
     return frame
@@ -87,3 +89,17 @@ def tree_hashes(root: Path) -> dict[str, str]:
 def comparable(frame: pl.DataFrame, key: list[str]) -> list[dict[str, Any]]:
     """Rows without our bookkeeping column, sorted by key, for whole-table comparisons."""
     return frame.drop("_extracted_at").sort(key).to_dicts()
+
+
+def expected_events(
+    sim: SimServer, projects: set[int], since: dt.datetime, action: str | None = None
+) -> set[int]:
+    """Event ids of approvals and comments the extraction must hold (created on since's day on)."""
+    first = dt.datetime.combine(since.date(), dt.time(), tzinfo=dt.UTC)
+    return {
+        e.id
+        for e in sim.dataset.events.values()
+        if e.project_id in projects
+        and e.created_at >= first
+        and (action is None or e.action == action)
+    }

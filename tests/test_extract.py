@@ -19,6 +19,7 @@ from pipeline.teams import read_roster
 from tests.extract_support import (
     SAMPLE_TEAMS,
     expected_commits,
+    expected_events,
     expected_items,
     expected_projects,
     read_raw,
@@ -66,6 +67,42 @@ def test_every_commit_mr_and_issue_exactly_once(sim: SimServer, full_run: dict[s
         frame = read_raw(data, kind)
         assert frame.height == frame["id"].n_unique()
         assert set(frame["id"]) == expected_items(sim, kind, projects, since)
+
+
+def test_every_review_event_exactly_once(sim: SimServer, full_run: dict[str, Any]) -> None:
+    data, since = full_run["data"], since_of(full_run["settings"])
+    events = read_raw(data, "events")
+    assert events.height == events["id"].n_unique()
+    assert set(events["id"]) == expected_events(sim, expected_projects(sim), since)
+    manifest = full_run["result"].manifest
+    assert manifest["rows"]["events"] == events.height
+    app = {e["what"]: e for e in manifest["listings"] if e.get("project") == "acme/app"}
+    for action in ("approved", "commented"):
+        entry = app[f"events:{action}"]
+        assert entry["check"] == "x-total" and entry["rows"] == entry["x_total"] > 0
+
+
+def test_event_rows_match_the_server(sim: SimServer, full_run: dict[str, Any]) -> None:
+    ds = sim.dataset
+    events = read_raw(full_run["data"], "events")
+    for row in events.to_dicts():
+        source = ds.events[row["id"]]
+        assert row["project_id"] == source.project_id
+        assert row["author_username"] == ds.users[source.author].username
+        assert row["created_at"] == source.created_at
+        if source.action == "approved":
+            mr = ds.merge_requests[source.target_id]
+            assert (row["action_name"], row["target_type"]) == ("approved", "MergeRequest")
+            assert (row["target_id"], row["target_iid"], row["note"]) == (mr.id, mr.iid, None)
+        else:
+            note = row["note"]
+            assert row["action_name"] == "commented on"
+            assert note["id"] == row["target_id"] == source.target_id
+            assert (note["noteable_type"], note["noteable_id"], note["system"]) == (
+                source.noteable_type,
+                source.noteable_id,
+                source.system,
+            )
 
 
 def test_commit_row_matches_the_server(sim: SimServer, full_run: dict[str, Any]) -> None:
@@ -151,6 +188,10 @@ def test_request_count_is_the_necessary_count(sim: SimServer, full_run: dict[str
         pages += sum(1 for p, _ in commits if p == pid) // 100 + 1
     for kind in ("merge_requests", "issues"):
         pages += max(1, math.ceil(len(expected_items(sim, kind, projects, since)) / 100))
+    for pid in projects:  # each project's approval and comment events
+        for action in ("approved", "commented"):
+            found = expected_events(sim, {pid}, since, action)
+            pages += max(1, math.ceil(len(found) / 100))
     cache = read_users(full_run["data"] / "state")
     necessary = (
         1 + 1 + 1 + pages + 2 * len(cache.users) + len(cache.unknown)

@@ -47,6 +47,18 @@ def fail_once_more(
     return error_lines[0]
 
 
+def test_failed_events_page_fails_the_run_naming_the_listing(
+    sim: SimServer, good_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    comments = [e for e in sim.dataset.events.values() if e.project_id == 101]
+    assert sum(e.action == "commented" for e in comments) > 100  # page 2 exists
+    fault = {"route": "project_events", "project": "acme/app", "page": 2, "kind": "503"}
+    sim.configure(scripted_faults=[{**fault, "times": 100}])
+    line = fail_once_more(sim, good_data, capsys, LEADERBOARD_FULL_REFRESH="1")
+    assert line.startswith("error: GET /api/v4/projects/101/events")
+    assert line.endswith("page 2 (comment events of project acme/app): HTTP 503 after 6 attempts")
+
+
 def test_permanent_503_on_page_3_fails_with_the_contract_line(
     sim: SimServer, good_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,7 @@ KEYS = {
     "issues": ["id"],
     "projects": ["id"],
     "users": ["id"],
+    "events": ["id"],
 }
 
 
@@ -102,6 +103,22 @@ def test_merge_requests_merged_and_closed_issue_closed(sim: SimServer, tmp_path:
     incremental_matches_full(sim, tmp_path, change)
 
 
+def test_reviews_after_a_day(sim: SimServer, tmp_path: Path) -> None:
+    """Approvals and comments (a system note too) happen; the watermark day is read again."""
+
+    def change(s: SimServer) -> None:
+        s.approve_mr(project="acme/app")
+        s.comment_mr(project="acme/app", by="chloe")
+        s.comment_mr(project="acme/platform/api", by="alice", body="added 1 commit", system=True)
+        s.approve_mr(project="acme/docs")
+
+    result = incremental_matches_full(sim, tmp_path, change)
+    entry = listing(result, "events:approved", "acme/app")
+    assert entry["rows"] >= 1 and entry["pages"] == 1
+    state = read_state(tmp_path / "data" / "state")
+    assert state is not None and "events/p101/approved" in state.watermarks
+
+
 def test_new_project_is_listed_in_full(sim: SimServer, tmp_path: Path) -> None:
     result = incremental_matches_full(
         sim, tmp_path, lambda s: s.add_project("acme/platform/newbie", commits=30)
@@ -143,6 +160,7 @@ def test_no_change_run_costs_a_branch_read_per_project(sim: SimServer, tmp_path:
     routes = sim.stats()["by_route"]
     projects = result.manifest["rows"]["projects"]
     assert routes.pop("branch") == projects
+    assert routes.pop("project_events") == 2 * projects  # approvals and comments, a page each
     # version, the group, its project discovery, one page each of group MRs and issues
     assert routes == {
         "version": 1,
@@ -151,7 +169,7 @@ def test_no_change_run_costs_a_branch_read_per_project(sim: SimServer, tmp_path:
         "group_merge_requests": 1,
         "group_issues": 1,
     }
-    assert result.manifest["requests"]["total"] == projects + 5
+    assert result.manifest["requests"]["total"] == 3 * projects + 5
     assert result.manifest["rows"] == read_manifest_rows(data)
 
 
@@ -183,6 +201,8 @@ def test_projects_named_one_by_one(sim: SimServer, tmp_path: Path) -> None:
         "commits",
         "merge_requests",
         "issues",
+        "events:approved",
+        "events:commented",
     }
 
 

@@ -7,10 +7,10 @@ import random
 from typing import Any
 
 from pipeline.sim.model import Project
-from pipeline.sim.mutate_items import ItemMutations
+from pipeline.sim.mutate_reviews import ReviewMutations
 
 
-class Activity(ItemMutations):
+class Activity(ReviewMutations):
     """Commit and project mutations, plus simulate_activity for benchmarks."""
 
     def add_commits(
@@ -105,7 +105,8 @@ class Activity(ItemMutations):
         """Advance the clock by `days` and add a day's worth of work to `share` of the projects.
 
         Per touched project: 1-5 commits; one new MR and one new issue; the oldest open MR is
-        merged and the oldest open issue closed when there is one.
+        approved, commented on (plus a system note) and merged, and the oldest open issue closed,
+        when there is one.
         """
         with self.dataset.lock:
             ds = self.dataset
@@ -115,6 +116,7 @@ class Activity(ItemMutations):
             live = sorted(p.id for p in ds.projects.values() if p.branches and not p.archived)
             chosen = rng.sample(live, max(1, round(len(live) * float(share))))
             counts = {"projects": len(chosen), "commits": 0, "merged": 0, "closed": 0}
+            counts["events"] = 0
             for pid in chosen:
                 n = rng.randint(1, 5)
                 counts["commits"] += len(self.add_commits(pid, n))
@@ -123,6 +125,10 @@ class Activity(ItemMutations):
                 if any(
                     m.project_id == pid and m.state == "opened" for m in ds.merge_requests.values()
                 ):
+                    self.approve_mr(project=pid)
+                    self.comment_mr(project=pid)
+                    self.comment_mr(project=pid, body="added 1 commit", system=True)
+                    counts["events"] += 3
                     self.merge_mr(project=pid)
                     counts["merged"] += 1
                 if any(i.project_id == pid and i.state == "opened" for i in ds.issues.values()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from pipeline.sim.events_api import EventsApi
 from pipeline.sim.filters import BadParam, ItemFilter, flag, parse_time
 from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project
 from pipeline.sim.paging import PageRequest, Response, error, paginate
@@ -21,6 +22,7 @@ class Api:
         self.r = renderer
         self._memo: dict[tuple[object, ...], list[object]] = {}
         self._memo_version = -1
+        self.events = EventsApi(ds, renderer, self._memoised)
 
     def _memoised(self, key: tuple[object, ...], build: Callable[[], list[object]]) -> list[object]:
         if self._memo_version != self.ds.version:
@@ -99,6 +101,7 @@ class Api:
                 ("repository", "merge_base"): "merge_base",
                 ("merge_requests",): "merge_requests",
                 ("issues",): "issues",
+                ("events",): "project_events",
             }.get(tuple(tail), "")
         if not route:
             return error(404, "404 Not Found")
@@ -112,6 +115,8 @@ class Api:
             resp = self._commits(project, req)
         elif route == "merge_base":
             resp = self._merge_base(project, req)
+        elif route == "project_events":
+            resp = self.events.listing(project, req)
         else:
             resp = self._items(route, [project.id], req)
         resp.route = route

@@ -16,6 +16,7 @@ from pipeline.sim.history import (
     times_back,
 )
 from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project, User
+from pipeline.sim.reviews import add_review_history
 
 PROJECTS, COMMITS, MRS, ISSUES, USERS, SUBGROUPS = 200, 200_000, 50_000, 50_000, 600, 9
 TITLES = ["Fix bug", "Add feature", "Refactor", "Update docs", "Bump deps", "Tune query", "=1+1"]
@@ -112,3 +113,4 @@ def build_bench(ds: Dataset, seed: int, scale: float) -> None:
             ds, rng, pid, times_back(rng, n_issues, ds.now, 730), ids, id_weights, TITLES
         )
     number_items(ds, mrs, issues)
+    add_review_history(ds, seed, per_mr=0.5)

@@ -17,6 +17,7 @@ from pipeline.sim.history import (
     times_back,
 )
 from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project, User
+from pipeline.sim.reviews import add_review_history
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -301,3 +302,4 @@ def build_demo(ds: Dataset, seed: int) -> None:
     _structure(ds)
     _histories(ds, factory, rng)
     _items(ds, rng)
+    add_review_history(ds, seed)

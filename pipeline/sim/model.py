@@ -105,6 +105,25 @@ class Issue:
 
 
 @dataclass
+class Event:
+    """A project event of the Events API: an MR approval, or a comment (a note) on an MR/issue.
+
+    `author` is a user id; a comment's `note_id` is its target id, `noteable_*` what it is on.
+    """
+
+    id: int
+    project_id: int
+    action: str  # "approved" | "commented"
+    author: int
+    created_at: dt.datetime
+    target_id: int  # the MR id (approved) or the note id (commented)
+    noteable_type: str | None = None  # "MergeRequest" | "Issue" for comments
+    noteable_id: int | None = None
+    system: bool = False
+    body: str = ""
+
+
+@dataclass
 class Dataset:
     """The whole organisation. `version` bumps on every mutation (invalidates listing caches)."""
 
@@ -117,6 +136,7 @@ class Dataset:
     commits: dict[str, Commit] = field(default_factory=dict)
     merge_requests: dict[int, MergeRequest] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
+    events: dict[int, Event] = field(default_factory=dict)
     version: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _log_cache: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)

@@ -34,7 +34,8 @@ def _staged(raw_dirs: list[Path], table: str) -> list[tuple[object, ...]]:
 def test_no_files_at_all_gives_typed_empty_tables(tmp_path: Path) -> None:
     con = connect()
     inputs = load_raw_tables(con, [tmp_path / "missing"])
-    assert inputs == {t: [] for t in ("projects", "commits", "merge_requests", "issues", "users")}
+    tables = ("projects", "commits", "merge_requests", "issues", "users", "events")
+    assert inputs == {t: [] for t in tables}
     register_inputs(con, roster(member("red", "alice")), Bots(), AS_OF, NOREPLY)
     run_queries(con)
     assert con.execute("select * from leaderboard_users").fetchall()[0] == (
