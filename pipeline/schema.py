@@ -143,7 +143,17 @@ _METRICS = [
     pa.field("issues_closed", pa.int64()),
 ]
 
-METRIC_NAMES = tuple(f.name for f in _METRICS)
+# Review credit, from the Events API (approvals and comments on others' MRs).
+_REVIEW_METRICS = [
+    pa.field("mrs_approved", pa.int64()),
+    pa.field("review_comments", pa.int64()),
+    pa.field("mrs_reviewed", pa.int64()),
+]
+
+#: The metrics of items people author (MRs, issues, commits): what bot_activity lists.
+ITEM_METRIC_NAMES = tuple(f.name for f in _METRICS)
+#: Every metric of the board, in column order.
+METRIC_NAMES = ITEM_METRIC_NAMES + tuple(f.name for f in _REVIEW_METRICS)
 
 MARTS = {
     "leaderboard_users": pa.schema(
@@ -152,6 +162,7 @@ MARTS = {
             pa.field("team", pa.string()),
             pa.field("username", pa.string()),
             *_METRICS,
+            *_REVIEW_METRICS,
             pa.field("score", pa.int64()),
             pa.field("rank", pa.int64()),
         ]
@@ -162,6 +173,7 @@ MARTS = {
             pa.field("team", pa.string()),
             pa.field("members", pa.int64()),
             *_METRICS,
+            *_REVIEW_METRICS,
             pa.field("score", pa.int64()),
             pa.field("rank", pa.int64()),
         ]
@@ -196,7 +208,12 @@ MARTS = {
         ]
     ),
     "weekly_team_activity": pa.schema(
-        [pa.field("week", pa.date32()), pa.field("team", pa.string()), *_METRICS]
+        [
+            pa.field("week", pa.date32()),
+            pa.field("team", pa.string()),
+            *_METRICS,
+            *_REVIEW_METRICS,
+        ]
     ),
     # Beyond the contract's six: where unmatched emails appear, and bots listed apart.
     "unmatched_projects": pa.schema(

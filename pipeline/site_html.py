@@ -31,7 +31,7 @@ CSP = (
 MART_NOTES = {
     "leaderboard_users": "one row per team membership per window, with score and rank",
     "leaderboard_teams": "one row per team per window",
-    "contributions": "every counted commit, MR and issue of the last 365 days",
+    "contributions": "every counted commit, MR, issue and review of the last 365 days",
     "member_emails": "the commit emails matched to each member",
     "unmatched_authors": "commit emails that match no member",
     "weekly_team_activity": "26 weeks of activity per team",
@@ -118,7 +118,8 @@ def controls() -> str:
 def score_formula(weights: dict[str, int]) -> str:
     if not weights:
         return ""
-    terms = " + ".join(f"{weights[m]} × {METRIC_WORDS[m]}" for m in METRIC_NAMES)
+    # a metric weighted 0 (MRs approved, review comments by default) is shown, not scored
+    terms = " + ".join(f"{weights[m]} × {METRIC_WORDS[m]}" for m in METRIC_NAMES if weights[m])
     return f"Score = {e(terms)}. "
 
 
@@ -134,8 +135,8 @@ def board(ctx: SiteContext) -> str:
         f"{people_table(ctx.rows('leaderboard_users'), '30d', label)}\n"
         f"{teams_table(ctx.rows('leaderboard_teams'), '30d', label)}\n"
         f'<p class="note">{score_formula(ctx.weights)}Rank is dense: equal scores share a rank. '
-        "Select a person or a team to see the commits, merge requests and issues that were "
-        "counted.</p></section>"
+        "Select a person or a team to see the commits, merge requests, issues and reviews "
+        "(approvals and comments on others' merge requests) that were counted.</p></section>"
         '<section id="detail" class="detail" aria-live="polite" hidden></section>'
     )
 

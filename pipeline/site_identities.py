@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.identities import CLAIM_HEADER, Bot, UnmatchedEmail
-from pipeline.schema import METRIC_NAMES
+from pipeline.schema import ITEM_METRIC_NAMES
 from pipeline.site_tables import METRIC_LABELS, e, link, table, time_tag
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def unmatched_section(ctx: SiteContext) -> str:
 
 def bot_row(bot: Bot) -> str:
     kind = "email" if bot.is_email else "username"
-    metrics = "".join(f'<td class="num">{bot.metrics[m]}</td>' for m in METRIC_NAMES)
+    metrics = "".join(f'<td class="num">{bot.metrics[m]}</td>' for m in ITEM_METRIC_NAMES)
     return (
         f'<tr data-kind="{kind}"><th scope="row">{e(bot.who)}</th><td>{e(bot.source_words)}</td>'
         f"<td>{'yes' if bot.on_roster else 'no'}</td>{metrics}</tr>"

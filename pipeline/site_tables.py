@@ -17,6 +17,9 @@ METRIC_LABELS = {
     "mrs_merged": "MRs merged",
     "issues_opened": "Issues opened",
     "issues_closed": "Issues closed",
+    "mrs_approved": "MRs approved",
+    "review_comments": "Review comments",
+    "mrs_reviewed": "MRs reviewed",
 }
 METRIC_WORDS = {
     "commits": "commits",
@@ -24,6 +27,9 @@ METRIC_WORDS = {
     "mrs_merged": "MRs merged",
     "issues_opened": "issues opened",
     "issues_closed": "issues closed",
+    "mrs_approved": "MRs approved",
+    "review_comments": "review comments",
+    "mrs_reviewed": "MRs reviewed",
 }
 LISTINGS_LIMIT = 200
 

@@ -35,6 +35,8 @@ items as (
     select closed_by_username, 'issue_closed', issue_id::varchar, project_id, title, web_url,
         closed_at
     from issues
+    union all
+    select * from int_reviews
 ),
 in_horizon as (
     select i.*

@@ -30,7 +30,11 @@ counts as (
         count(c.item_id) filter (where c.kind = 'mr_opened') as mrs_opened,
         count(c.item_id) filter (where c.kind = 'mr_merged') as mrs_merged,
         count(c.item_id) filter (where c.kind = 'issue_opened') as issues_opened,
-        count(c.item_id) filter (where c.kind = 'issue_closed') as issues_closed
+        count(c.item_id) filter (where c.kind = 'issue_closed') as issues_closed,
+        count(distinct c.item_id) filter (where c.kind = 'mr_approved') as mrs_approved,
+        count(c.item_id) filter (where c.kind = 'review_comment') as review_comments,
+        count(distinct c.item_id) filter (where c.kind in ('mr_approved', 'review_comment'))
+            as mrs_reviewed
     from member_rows as r
     left join contributions as c
         on c.team = r.team and c.username = r.username
@@ -43,7 +47,9 @@ scored as (
     select
         c.*,
         c.commits * w.commits + c.mrs_opened * w.mrs_opened + c.mrs_merged * w.mrs_merged
-            + c.issues_opened * w.issues_opened + c.issues_closed * w.issues_closed as score
+            + c.issues_opened * w.issues_opened + c.issues_closed * w.issues_closed
+            + c.mrs_approved * w.mrs_approved + c.review_comments * w.review_comments
+            + c.mrs_reviewed * w.mrs_reviewed as score
     from counts as c, weights as w
 ),
 final as (
@@ -51,7 +57,9 @@ final as (
         "window", team, username,
         commits::bigint as commits, mrs_opened::bigint as mrs_opened,
         mrs_merged::bigint as mrs_merged, issues_opened::bigint as issues_opened,
-        issues_closed::bigint as issues_closed, score::bigint as score,
+        issues_closed::bigint as issues_closed, mrs_approved::bigint as mrs_approved,
+        review_comments::bigint as review_comments, mrs_reviewed::bigint as mrs_reviewed,
+        score::bigint as score,
         dense_rank() over (partition by "window" order by score desc)::bigint as rank,
         sort_order, joined_at
     from scored

@@ -34,7 +34,13 @@ activity as (
         count(*) filter (where c.kind = 'mr_opened') as mrs_opened,
         count(*) filter (where c.kind = 'mr_merged') as mrs_merged,
         count(*) filter (where c.kind = 'issue_opened') as issues_opened,
-        count(*) filter (where c.kind = 'issue_closed') as issues_closed
+        count(*) filter (where c.kind = 'issue_closed') as issues_closed,
+        -- review credit per person and MR, summed over the team's people (as leaderboard_teams)
+        count(distinct (c.username, c.item_id)) filter (where c.kind = 'mr_approved')
+            as mrs_approved,
+        count(*) filter (where c.kind = 'review_comment') as review_comments,
+        count(distinct (c.username, c.item_id))
+            filter (where c.kind in ('mr_approved', 'review_comment')) as mrs_reviewed
     from contributions as c, bounds as b
     where c.happened_at >= b.first_monday and c.happened_at < b.as_of
     group by all
@@ -46,7 +52,10 @@ final as (
         coalesce(a.mrs_opened, 0)::bigint as mrs_opened,
         coalesce(a.mrs_merged, 0)::bigint as mrs_merged,
         coalesce(a.issues_opened, 0)::bigint as issues_opened,
-        coalesce(a.issues_closed, 0)::bigint as issues_closed
+        coalesce(a.issues_closed, 0)::bigint as issues_closed,
+        coalesce(a.mrs_approved, 0)::bigint as mrs_approved,
+        coalesce(a.review_comments, 0)::bigint as review_comments,
+        coalesce(a.mrs_reviewed, 0)::bigint as mrs_reviewed
     from weeks as w
     cross join teams as t
     left join activity as a on a.week = w.week and a.team = t.team

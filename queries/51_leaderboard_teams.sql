@@ -13,7 +13,9 @@ sums as (
         count(distinct u.username) as members,
         sum(u.commits) as commits, sum(u.mrs_opened) as mrs_opened,
         sum(u.mrs_merged) as mrs_merged, sum(u.issues_opened) as issues_opened,
-        sum(u.issues_closed) as issues_closed, sum(u.score) as score
+        sum(u.issues_closed) as issues_closed, sum(u.mrs_approved) as mrs_approved,
+        sum(u.review_comments) as review_comments, sum(u.mrs_reviewed) as mrs_reviewed,
+        sum(u.score) as score
     from users as u
     join windows as w using ("window")
     group by u."window", w.sort_order, u.team
@@ -23,7 +25,9 @@ final as (
         "window", team, members::bigint as members,
         commits::bigint as commits, mrs_opened::bigint as mrs_opened,
         mrs_merged::bigint as mrs_merged, issues_opened::bigint as issues_opened,
-        issues_closed::bigint as issues_closed, score::bigint as score,
+        issues_closed::bigint as issues_closed, mrs_approved::bigint as mrs_approved,
+        review_comments::bigint as review_comments, mrs_reviewed::bigint as mrs_reviewed,
+        score::bigint as score,
         dense_rank() over (partition by "window" order by score desc)::bigint as rank,
         sort_order
     from sums

@@ -16,9 +16,11 @@ from typing import Any
 
 from pipeline.sim.model import Dataset, User
 from pipeline.teams import Bots, Membership, Roster
+from tests.oracle_reviews import review_counts, review_items
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
+WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
 KIND_METRIC = {
     "commit": "commits",
     "mr_opened": "mrs_opened",
@@ -89,6 +91,7 @@ class Oracle:
         self.emails = self._member_emails()
         self.owner = {email: user for (user, email) in self.emails}
         self.items = self._commits() + self._merge_requests() + self._issues()
+        self.items += [Item(*r) for r in review_items(ds, self.scope, self._member_name)]
 
     # -- scope and identities ------------------------------------------------------------------
 
@@ -243,6 +246,7 @@ class Oracle:
             # one row per teams.csv row (membership) overlapping the window
             live = [m for m in self.members if overlaps(m, start, self.as_of)]
             counts = {m: dict.fromkeys(WEIGHTS, 0) for m in live}
+            reviews: dict[Membership, list[tuple[str, str]]] = defaultdict(list)
             for c in contributions:
                 for m in live:
                     if (
@@ -250,7 +254,12 @@ class Oracle:
                         and (m.team, m.username) == (c["team"], c["username"])
                         and covers(m, c["at"])
                     ):
-                        counts[m][KIND_METRIC[c["kind"]]] += 1
+                        if c["kind"] in KIND_METRIC:
+                            counts[m][KIND_METRIC[c["kind"]]] += 1
+                        else:
+                            reviews[m].append((c["kind"], c["item_id"]))
+            for m in live:
+                counts[m] |= review_counts(reviews[m])
             scored = [
                 {"window": window, "team": m.team, "username": m.username, **n, "score": score(n),
                  "_joined": m.joined or dt.date.min}
@@ -314,12 +323,19 @@ class Oracle:
         start = midnight(weeks[0], LONG_AGO)
         teams = sorted({m.team for m in self.members if overlaps(m, start, self.as_of)})
         counts = {(w, t): dict.fromkeys(WEIGHTS, 0) for w in weeks for t in teams}
+        reviews: dict[tuple[dt.date, str, str], list[tuple[str, str]]] = defaultdict(list)
         for item in self.items:
             team = self.team_of(item)
             if team is None or not start <= item.at < self.as_of:
                 continue
             week = item.at.date() - dt.timedelta(days=item.at.date().weekday())
-            counts[(week, team)][KIND_METRIC[item.kind]] += 1
+            if item.kind in KIND_METRIC:
+                counts[(week, team)][KIND_METRIC[item.kind]] += 1
+            else:  # per person and week, summed over the team's people
+                reviews[(week, team, item.username)].append((item.kind, item.item_id))
+        for (week, team, _), pairs in reviews.items():
+            for metric, n in review_counts(pairs).items():
+                counts[(week, team)][metric] += n
         return [{"week": w, "team": t, **counts[(w, t)]} for w in weeks for t in teams]
 
 

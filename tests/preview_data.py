@@ -57,6 +57,28 @@ MRS = [
 ]
 # id, author, days ago created, closer, days ago closed
 ISSUES = [(201, (4, "carol"), 6, (3, "bob"), 1), (202, (5, "dave"), 30, None, None)]
+# event id, author, days ago, MR id, note id (None: an approval)
+EVENTS = [
+    (301, (4, "carol"), 2, 102, None),
+    (302, (4, "carol"), 2.5, 102, 9001),
+    (303, (2, "alice"), 4, 102, 9002),
+    (304, (3, "bob"), 3, 102, None),  # bob approving his own MR: no credit
+]
+
+
+def event(
+    eid: int, author: tuple[int, str], days: float, mr: int, note: int | None, now: dt.datetime
+) -> dict[str, Any]:
+    """An approval, or (with a note id) a comment, on MR `mr` as the Events API returns it."""
+    noteable = {"noteable_type": "MergeRequest", "noteable_id": mr, "noteable_iid": mr - 100}
+    return {
+        "id": eid, "project_id": 1, "action_name": "approved" if note is None else "commented on",
+        "target_type": "MergeRequest" if note is None else "Note",
+        "target_id": mr if note is None else note, "target_iid": mr - 100 if note is None else note,
+        "author_id": author[0], "author_username": author[1], "created_at": ago(days),
+        "note": None if note is None else {"id": note, "type": None, "system": False, **noteable},
+        "_extracted_at": now,
+    }  # fmt: skip
 
 
 def write_raw(data_dir: Path) -> None:
@@ -98,6 +120,8 @@ def write_raw(data_dir: Path) -> None:
              "closed_by": ref(*by) if by else None, "_extracted_at": now}
             for i, a, c, by, cl in ISSUES
         ],
+        "events/p1/approved/run": [event(*e, now) for e in EVENTS if e[4] is None],
+        "events/p1/commented/run": [event(*e, now) for e in EVENTS if e[4] is not None],
     }  # fmt: skip
     for name, rows in tables.items():
         path = raw / f"{name}.parquet"

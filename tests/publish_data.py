@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.schema import MARTS, METRIC_NAMES, RAW, WINDOWS
+from pipeline.schema import ITEM_METRIC_NAMES, MARTS, METRIC_NAMES, RAW, WINDOWS
 
 AS_OF = dt.datetime(2026, 8, 23, 0, 0, tzinfo=dt.UTC)
 FINISHED_AT = "2026-08-23T00:00:04Z"
@@ -36,6 +36,7 @@ HOSTILE = [
 ]
 JS_URL = "javascript:window.__pwned=5"
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
+WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
 KIND_METRIC = {
     "commit": "commits",
     "mr_opened": "mrs_opened",
@@ -73,6 +74,14 @@ ITEMS = [
     (T_SCRIPT, "frank", "commit", 300, "moved away later"),
     ("Platform", "frank", "mr_merged", 25, "after the move"),
 ]
+# Review credit: (team, username, kind, days before as_of, title, MR id); erin comments twice
+# on MR 2001 and approves it, carol comments on MR 2002 (its web_url has a note anchor).
+REVIEWS = [
+    ("Platform", "erin", "mr_approved", 1, "Review <i>me</i>", 2001),
+    ("Platform", "erin", "review_comment", 1, "Review <i>me</i>", 2001),
+    ("Platform", "erin", "review_comment", 3, "Review <i>me</i>", 2001),
+    (T_IMG, "carol", "review_comment", 12, T_SCRIPT, 2002),
+]
 
 
 def contributions() -> list[dict[str, Any]]:
@@ -85,7 +94,29 @@ def contributions() -> list[dict[str, Any]]:
             {"team": team, "username": user, "kind": kind, "item_id": item_id,
              "project_id": 12, "title": title, "web_url": url, "at": at}
         )  # fmt: skip
+    for index, (team, user, kind, days, title, mr_id) in enumerate(REVIEWS):
+        url = f"https://gitlab.example.com/acme/app/-/merge_requests/{mr_id % 100}"
+        url += f"#note_{500 + index}" if kind == "review_comment" else ""
+        at = AS_OF - dt.timedelta(days=days, hours=2)
+        rows.append(
+            {"team": team, "username": user, "kind": kind, "item_id": str(mr_id),
+             "project_id": 12, "title": title, "web_url": url, "at": at}
+        )  # fmt: skip
     return rows
+
+
+def counted(contribs: list[dict[str, Any]]) -> dict[str, int]:
+    """The metrics of some contributions: one each, distinct MRs for approvals and reviews."""
+    counts = Counter(KIND_METRIC[c["kind"]] for c in contribs if c["kind"] in KIND_METRIC)
+    counts["review_comments"] = sum(c["kind"] == "review_comment" for c in contribs)
+    for metric, kinds in (
+        ("mrs_approved", {"mr_approved"}),
+        ("mrs_reviewed", {"mr_approved", "review_comment"}),
+    ):
+        counts[metric] = len(
+            {(c["username"], c["item_id"]) for c in contribs if c["kind"] in kinds}
+        )
+    return {m: counts[m] for m in METRIC_NAMES}  # fmt: skip
 
 
 def dense_ranks(scores: list[int]) -> list[int]:
@@ -98,13 +129,13 @@ def users_rows(contribs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for window, days in WINDOWS.items():
         start = AS_OF - dt.timedelta(days=days)
-        counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        mine: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for c in contribs:
             if start <= c["at"] < AS_OF:
-                counts[(c["team"], c["username"])][KIND_METRIC[c["kind"]]] += 1
+                mine[(c["team"], c["username"])].append(c)
         rows = []
         for team, user in MEMBERS:
-            metrics = {m: counts[(team, user)][m] for m in METRIC_NAMES}
+            metrics = counted(mine[(team, user)])
             score = sum(WEIGHTS[m] * v for m, v in metrics.items())
             rows.append(
                 {"window": window, "team": team, "username": user, **metrics, "score": score}
@@ -137,13 +168,12 @@ def weekly_rows(contribs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     last_monday -= dt.timedelta(days=last_monday.weekday())
     weeks = [last_monday - dt.timedelta(weeks=25 - i) for i in range(26)]
     teams = sorted({team for team, _ in MEMBERS})
-    counts: dict[tuple[dt.date, str], Counter[str]] = defaultdict(Counter)
+    weekly: dict[tuple[dt.date, str], list[dict[str, Any]]] = defaultdict(list)
     for c in contribs:
         day = c["at"].date()
-        monday = day - dt.timedelta(days=day.weekday())
-        counts[(monday, c["team"])][KIND_METRIC[c["kind"]]] += 1
+        weekly[(day - dt.timedelta(days=day.weekday()), c["team"])].append(c)
     return [
-        {"week": week, "team": team, **{m: counts[(week, team)][m] for m in METRIC_NAMES}}
+        {"week": week, "team": team, **counted(weekly[(week, team)])}
         for week in weeks
         for team in teams
     ]
@@ -185,7 +215,7 @@ def unmatched_projects() -> list[dict[str, Any]]:
 
 
 def bot_activity() -> list[dict[str, Any]]:
-    zeros = dict.fromkeys(METRIC_NAMES, 0)
+    zeros = dict.fromkeys(ITEM_METRIC_NAMES, 0)
     return [
         {"username": "renovate", "email": None, "source": "gitlab_bot_flag", "on_roster": True,
          **zeros, "commits": 4, "mrs_opened": 2, "mrs_merged": 1},

@@ -153,6 +153,34 @@ def test_oracle_sees_the_rules_it_is_meant_to_check(extracted: tuple[SimServer, 
     assert ("7d", "Apps, Web & Mobile") not in nadia
 
 
+def test_review_credit_is_exercised_by_the_demo_data(extracted: tuple[SimServer, Path]) -> None:
+    """The oracle comparison above decides review credit: within the 365-day horizon the demo
+    holds counted reviews in every metric and, on members' and in-scope MRs, each kind of event
+    that must not count."""
+    sim, _ = extracted
+    ds = sim.dataset
+    roster = read_roster(SIM_DIR / "sample_teams.csv")
+    oracle = Oracle(ds, roster, read_bots(SIM_DIR / "sample_bots.txt"), NOW,
+                    ds.noreply_domain, groups=["acme"])  # fmt: skip
+    year = [r for r in oracle.marts()["leaderboard_users"] if r["window"] == "365d"]
+    for metric in ("mrs_approved", "review_comments", "mrs_reviewed"):
+        assert sum(r[metric] for r in year) > 0, metric
+    assert any(r["review_comments"] > r["mrs_reviewed"] for r in year)  # several on one MR
+    recent = [e for e in ds.events.values() if e.created_at >= NOW - dt.timedelta(days=365)]
+    recent = [e for e in recent if e.project_id in oracle.scope]
+    names = {e.id: ds.users[e.author].username.lower() for e in recent}
+    mr_author = {
+        e.id: ds.users[ds.merge_requests[e.target_id].author].username.lower()
+        for e in recent
+        if e.action == "approved"
+    }
+    members = set(roster.usernames)
+    assert any(names[i] == mr_author[i] in members for i in mr_author)  # self-approvals
+    assert any(e.system and names[e.id] in members for e in recent)
+    assert any(e.noteable_type == "Issue" and names[e.id] in members for e in recent)
+    assert any(names[e.id] == "renovate-bot" and e.action == "commented" for e in recent)
+
+
 def test_preview_over_the_extraction_makes_no_request(
     extracted: tuple[SimServer, Path], tmp_path: Path
 ) -> None:

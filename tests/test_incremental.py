@@ -111,6 +111,7 @@ def test_reviews_after_a_day(sim: SimServer, tmp_path: Path) -> None:
         s.comment_mr(project="acme/app", by="chloe")
         s.comment_mr(project="acme/platform/api", by="alice", body="added 1 commit", system=True)
         s.approve_mr(project="acme/docs")
+        s.simulate_activity(days=1, seed=3, share=0.5)  # reviews, merges, commits elsewhere
 
     result = incremental_matches_full(sim, tmp_path, change)
     entry = listing(result, "events:approved", "acme/app")

@@ -119,8 +119,8 @@ def test_people_table_rows_equal_the_30d_mart(published: Path) -> None:
     tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
     assert tables["board-people"] == expected
     assert expected[:2] == [
-        ["1", "alice", "Platform", "6", "1", "0", "1", "0", "1"],
-        ["2 (tied)", "carol", T_IMG, "3", "1", "0", "0", "0", "1"],
+        ["1", "alice", "Platform", "6", "1", "0", "1", "0", "1", "0", "0", "0"],
+        ["2 (tied)", "carol", T_IMG, "5", "1", "0", "0", "0", "1", "0", "1", "1"],
     ]
 
 
@@ -128,10 +128,10 @@ def test_team_table_rows_equal_the_30d_mart(published: Path) -> None:
     teams = [r for r in marts()["leaderboard_teams"] if r["window"] == "30d"]
     tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
     assert tables["board-teams"] == [
-        ["1", "Platform", "3", "12", "2", "1", "2", "1", "1"],
-        ["2 (tied)", T_IMG, "1", "3", "1", "0", "0", "0", "1"],
-        ["2 (tied)", T_SCRIPT, "2", "3", "0", "0", "1", "0", "0"],
-        ["3", T_FORMULA, "1", "1", "1", "0", "0", "0", "0"],
+        ["1", "Platform", "3", "14", "2", "1", "2", "1", "1", "1", "2", "1"],
+        ["2", T_IMG, "1", "5", "1", "0", "0", "0", "1", "0", "1", "1"],
+        ["3", T_SCRIPT, "2", "3", "0", "0", "1", "0", "0", "0", "0", "0"],
+        ["4", T_FORMULA, "1", "1", "1", "0", "0", "0", "0", "0", "0", "0"],
     ]
     assert len(teams) == 4
 
@@ -141,7 +141,7 @@ def test_tables_have_captions_and_scoped_headers(published: Path) -> None:
     assert "<caption>People, last 30 days: 7 rows</caption>" in html
     assert (
         "Score = 1 × commits + 1 × MRs opened + 3 × MRs merged + 1 × issues opened"
-        " + 2 × issues closed." in html
+        " + 2 × issues closed + 2 × MRs reviewed." in html
     )
     assert '<th scope="col" data-key="rank">Rank</th>' in html
     assert '<th scope="row">alice</th>' in html
@@ -290,7 +290,7 @@ def test_duckdb_example_runs_on_the_download(published: Path) -> None:
     rows = (
         duckdb.connect().execute(sql.replace("'leaderboard_users.parquet'", f"'{path}'")).fetchall()
     )
-    assert rows[:2] == [("Platform", "alice", 6, 1), (T_IMG, "carol", 3, 2)]
+    assert rows[:2] == [("Platform", "alice", 6, 1), (T_IMG, "carol", 5, 2)]
 
 
 def big_marts(people: int, teams: int) -> dict[str, list[dict[str, Any]]]:

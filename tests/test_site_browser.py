@@ -17,7 +17,7 @@ from publish_data import AS_OF, JS_URL, T_IMG, T_SCRIPT, contributions, marts, w
 from pipeline import exports
 from pipeline.config import Settings
 from pipeline.publish import run_publish
-from pipeline.schema import METRIC_NAMES, WINDOWS
+from pipeline.schema import ITEM_METRIC_NAMES, METRIC_NAMES, WINDOWS
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +38,8 @@ KIND_METRIC = {
     "issue_opened": "issues_opened",
     "issue_closed": "issues_closed",
 }
+#: every kind the drill-down has a section for, review credit last
+KINDS = [*KIND_METRIC, "mr_approved", "review_comment"]
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +197,7 @@ def test_sorting_by_click(view: Watched) -> None:
     page.click("#board-people th[data-key='commits'] button")
     assert visible_rows(page, "board-people") == expected_rows("users", "365d", ("commits", "desc"))
     assert ("commits", "descending") in sort_state(page, "board-people")
-    assert [s for _, s in sort_state(page, "board-people")].count(None) == 8
+    assert [s for _, s in sort_state(page, "board-people")].count(None) == 11
     page.click("#board-people th[data-key='commits'] button")
     assert visible_rows(page, "board-people") == expected_rows("users", "365d", ("commits", "asc"))
     page.click("#board-people th[data-key='team'] button")
@@ -255,7 +257,7 @@ def expected_items(window: str, keep: Any, show_user: bool) -> dict[str, list[st
     start = AS_OF - dt.timedelta(days=WINDOWS[window])
     chosen = [c for c in contributions() if start <= c["at"] < AS_OF and keep(c)]
     chosen.sort(key=lambda c: (c["at"], c["item_id"]), reverse=True)
-    out: dict[str, list[str]] = {kind: [] for kind in KIND_METRIC}
+    out: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for c in chosen:
         ident = c["item_id"][:8] if c["kind"] == "commit" else "#" + c["item_id"]
         user = f" · {c['username']}" if show_user else ""
@@ -279,7 +281,7 @@ def test_person_drill_down_lists_the_counted_items(view: Watched) -> None:
     row = next(
         r for r in marts()["leaderboard_users"] if r["window"] == "30d" and r["username"] == "alice"
     )
-    assert {k: len(v) for k, v in items.items()} == {k: row[m] for k, m in KIND_METRIC.items()}
+    assert {k: len(items[k]) for k in KIND_METRIC} == {k: row[m] for k, m in KIND_METRIC.items()}
     hrefs = page.eval_on_selector_all("#detail a", "(as) => as.map((a) => a.getAttribute('href'))")
     expected_hrefs = [
         c["web_url"]
@@ -291,6 +293,33 @@ def test_person_drill_down_lists_the_counted_items(view: Watched) -> None:
     assert page.locator("#detail a[href^='javascript']").count() == 0
     assert page.evaluate("document.activeElement.id") == "detail-title"
     shot(page, "drill-down-person")
+    view.assert_clean()
+
+
+def test_review_credit_in_the_board_and_drill_down(view: Watched) -> None:
+    """erin approved MR 2001 and commented on it twice: 1 approved, 2 comments, 1 reviewed."""
+    page = view.page
+    headers = page.eval_on_selector_all(
+        "#board-people thead th", "(ths) => ths.map((th) => th.dataset.key)"
+    )
+    assert headers[-3:] == ["mrs_approved", "review_comments", "mrs_reviewed"]
+    page.click("#board-people tr[data-username='erin'] th button")
+    assert page.text_content("#detail section[data-kind='mr_approved'] h3") == (
+        "Merge requests approved: 1"
+    )
+    assert page.text_content("#detail section[data-kind='review_comment'] h3") == (
+        "Review comments on others' merge requests: 2"
+    )
+    assert page.text_content("#detail p.reviewed") == (
+        "Merge requests reviewed (approved or commented on): 1"
+    )
+    hrefs = page.eval_on_selector_all(
+        "#detail section[data-kind='review_comment'] a", "(as) => as.map((a) => a.href)"
+    )
+    assert sorted(hrefs) == [
+        "https://gitlab.example.com/acme/app/-/merge_requests/1#note_501",
+        "https://gitlab.example.com/acme/app/-/merge_requests/1#note_502",
+    ]
     view.assert_clean()
 
 
@@ -331,8 +360,8 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
     assert members == ["bob", "frank"]
     chart = page.locator("#detail svg.chart")
     assert chart.count() == 1
-    assert chart.locator("polyline").count() == 5
-    assert chart.locator("path.marker").count() == 5 * 26 + 5
+    assert chart.locator("polyline").count() == 8
+    assert chart.locator("path.marker").count() == 8 * 26 + 8
     page.click("#detail ul.members button:text-is('frank')")
     assert page.text_content("#detail h2") == f"frank in {T_SCRIPT}, last 365 days"
     assert detail_items(page)["commit"] == [
@@ -352,13 +381,25 @@ def test_weekly_chart_is_readable_without_colour(view: Watched) -> None:
     dashes = chart.locator("polyline").evaluate_all(
         "(ps) => ps.map((p) => p.getAttribute('stroke-dasharray'))"
     )
-    assert len(set(dashes)) == 5
+    assert len(set(dashes)) == 8
     shapes = chart.locator("path.marker").evaluate_all(
         "(ms) => [...new Set(ms.map((m) => m.classList[1]))]"
     )
-    assert sorted(shapes) == ["circle", "cross", "diamond", "square", "triangle"]
+    assert sorted(shapes) == [
+        "bar",
+        "circle",
+        "cross",
+        "diamond",
+        "plus",
+        "square",
+        "triangle",
+        "wedge",
+    ]
     legend = chart.locator("text.legend").all_text_contents()
-    assert legend == ["Commits", "MRs opened", "MRs merged", "Issues opened", "Issues closed"]
+    assert legend == [
+        "Commits", "MRs opened", "MRs merged", "Issues opened", "Issues closed",
+        "MRs approved", "Review comments", "MRs reviewed",
+    ]  # fmt: skip
     weekly = [r for r in marts()["weekly_team_activity"] if r["team"] == T_IMG]
     table = page.locator("#weekly-chart table tbody tr")
     assert table.count() == 26
@@ -500,7 +541,7 @@ def test_unmatched_and_bot_sections_show_their_rows(view: Watched) -> None:
     bots = [
         [r["username"] or exports.mask_email(r["email"]),
          "GitLab bot flag" if r["source"] == "gitlab_bot_flag" else "bots.txt",
-         "yes" if r["on_roster"] else "no", *(str(r[m]) for m in METRIC_NAMES)]
+         "yes" if r["on_roster"] else "no", *(str(r[m]) for m in ITEM_METRIC_NAMES)]
         for r in marts()["bot_activity"]
     ]  # fmt: skip
     bots.sort(key=lambda r: (-sum(int(c) for c in r[3:]), "@" in r[0], r[0]))

@@ -7,12 +7,16 @@
   var METRICS = [
     ["commits", "Commits", "commits"], ["mrs_opened", "MRs opened", "MRs opened"],
     ["mrs_merged", "MRs merged", "MRs merged"], ["issues_opened", "Issues opened", "issues opened"],
-    ["issues_closed", "Issues closed", "issues closed"]
+    ["issues_closed", "Issues closed", "issues closed"], ["mrs_approved", "MRs approved", "MRs approved"],
+    ["review_comments", "Review comments", "review comments"], ["mrs_reviewed", "MRs reviewed", "MRs reviewed"]
   ];
+  /* [kind, metric, heading, counts distinct MRs]: an MR approved twice is one approved MR */
   var KINDS = [
     ["commit", "commits", "Commits"], ["mr_opened", "mrs_opened", "Merge requests opened"],
     ["mr_merged", "mrs_merged", "Merge requests merged"], ["issue_opened", "issues_opened", "Issues opened"],
-    ["issue_closed", "issues_closed", "Issues closed"]
+    ["issue_closed", "issues_closed", "Issues closed"],
+    ["mr_approved", "mrs_approved", "Merge requests approved", true],
+    ["review_comment", "review_comments", "Review comments on others' merge requests"]
   ];
   var ITEM_LIMIT = 1000;
   var hashReady = false;
@@ -163,12 +167,21 @@
     return el("li", {}, parts);
   }
 
+  function distinctMrs(list) {
+    var seen = {};
+    list.forEach(function (c) { seen[c.username + "\u0000" + c.item_id] = true; });
+    return Object.keys(seen).length;
+  }
+
   function itemSections(row, items, showUser) {
-    var out = [];
+    var reviewed = items.filter(function (c) { return c.kind === "mr_approved" || c.kind === "review_comment"; });
+    var out = [el("p", { className: "muted reviewed", text: "Merge requests reviewed (approved or commented on): " +
+      row.mrs_reviewed + (distinctMrs(reviewed) !== row.mrs_reviewed ? " (" + distinctMrs(reviewed) + " found in contributions)" : "") })];
     KINDS.forEach(function (k) {
       var list = items.filter(function (c) { return c.kind === k[0]; });
-      var counted = row[k[1]];
-      var heading = k[2] + ": " + counted + (list.length !== counted ? " (" + list.length + " items found in contributions)" : "");
+      var counted = row[k[1]], found = k[3] ? distinctMrs(list) : list.length;
+      var heading = k[2] + ": " + counted + (found !== counted ? " (" + found + " found in contributions)" : "") +
+        (k[3] && list.length !== counted ? " (" + list.length + " approvals)" : "");
       var section = el("section", { className: "kind", "data-kind": k[0] }, [el("h3", { text: heading })]);
       if (list.length) {
         var ol = el("ol", { className: "items" });

@@ -4,9 +4,9 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var DASHES = ["", "7 4", "2 3", "10 3 2 3", "4 2"];
-  var SHAPES = ["circle", "square", "triangle", "diamond", "cross"];
-  var W = 760, H = 300, L = 44, R = 150, T = 16, B = 44;
+  var DASHES = ["", "7 4", "2 3", "10 3 2 3", "4 2", "12 3", "1 3", "6 2 1 2 1 2"];
+  var SHAPES = ["circle", "square", "triangle", "diamond", "cross", "plus", "bar", "wedge"];
+  var W = 760, H = 300, L = 44, R = 168, T = 16, B = 44;
 
   function svg(tag, attrs, text) {
     var node = document.createElementNS(SVG, tag);
@@ -22,7 +22,10 @@
       square: "M" + (x - s) + " " + (y - s) + "h" + 2 * s + "v" + 2 * s + "h" + -2 * s + "z",
       triangle: "M" + x + " " + (y - s - 1) + "L" + (x + s + 1) + " " + (y + s) + "L" + (x - s - 1) + " " + (y + s) + "z",
       diamond: "M" + x + " " + (y - s - 1) + "L" + (x + s + 1) + " " + y + "L" + x + " " + (y + s + 1) + "L" + (x - s - 1) + " " + y + "z",
-      cross: "M" + (x - s) + " " + (y - s) + "L" + (x + s) + " " + (y + s) + "M" + (x + s) + " " + (y - s) + "L" + (x - s) + " " + (y + s)
+      cross: "M" + (x - s) + " " + (y - s) + "L" + (x + s) + " " + (y + s) + "M" + (x + s) + " " + (y - s) + "L" + (x - s) + " " + (y + s),
+      plus: "M" + (x - s - 1) + " " + y + "H" + (x + s + 1) + "M" + x + " " + (y - s - 1) + "V" + (y + s + 1),
+      bar: "M" + (x - s - 1) + " " + (y - 2) + "h" + (2 * s + 2) + "v4h" + -(2 * s + 2) + "z",
+      wedge: "M" + x + " " + (y + s + 1) + "L" + (x + s + 1) + " " + (y - s) + "L" + (x - s - 1) + " " + (y - s) + "z"
     }[shape];
     return svg("path", { d: d, "class": "marker " + shape + " " + cls });
   }

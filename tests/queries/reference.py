@@ -14,6 +14,7 @@ from pipeline.schema import METRIC_NAMES, WINDOWS
 from pipeline.teams import Bots, Membership, Roster
 
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
+WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
 Raw = dict[str, list[dict[str, Any]]]
 
 

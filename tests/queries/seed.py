@@ -170,6 +170,57 @@ class Raw:
         )
         return self
 
+    def approval(self, eid: int, pid: int, who: str, mr_id: int, at: dt.datetime) -> Raw:
+        """An `approved` event of /projects/:id/events on MR `mr_id` (iid as `mr` gives it)."""
+        return self._event(eid, pid, who, at, "approved", "MergeRequest", mr_id, mr_id % 100)
+
+    def comment(
+        self,
+        eid: int,
+        pid: int,
+        who: str,
+        item_id: int,
+        at: dt.datetime,
+        *,
+        note_id: int | None = None,
+        system: bool = False,
+        on: str = "MergeRequest",
+    ) -> Raw:
+        """A `commented on` event: its target is the note; the MR (or issue) is its noteable."""
+        note_id = note_id or 1000 + eid
+        note = {"id": note_id, "type": None, "system": system, "noteable_type": on}
+        note |= {"noteable_id": item_id, "noteable_iid": item_id % 100}
+        return self._event(eid, pid, who, at, "commented on", "Note", note_id, note_id, note)
+
+    def _event(
+        self,
+        eid: int,
+        pid: int,
+        who: str,
+        at: dt.datetime,
+        action: str,
+        target_type: str,
+        target_id: int,
+        target_iid: int,
+        note: dict[str, Any] | None = None,
+    ) -> Raw:
+        self.tables["events"].append(
+            {
+                "id": eid,
+                "project_id": pid,
+                "action_name": action,
+                "target_type": target_type,
+                "target_id": target_id,
+                "target_iid": target_iid,
+                "author_id": abs(hash(who)) % 10_000,
+                "author_username": who,
+                "created_at": at,
+                "note": note,
+                "_extracted_at": EXTRACTED,
+            }
+        )
+        return self
+
     def write(self, part: str = "part") -> Path:
         """Write each non-empty table to raw/<table>/<part>.parquet; return the raw dir."""
         for name, rows in self.tables.items():

@@ -299,18 +299,17 @@ def test_weekly_activity_26_mondays_up_to_as_of(tmp_path: Path) -> None:
     assert sum(count for _, count in weeks) == 2
 
 
+SR = ("score", "rank")
+
+
 def test_every_mart_has_the_declared_columns_and_int64_counts(tmp_path: Path) -> None:
     raw = Raw(tmp_path).project(1).user(1, "alice").mr(10, 1, "alice", days_before(1))
     marts = build(raw, roster(member("red", "alice")))
     for name, table in marts.items():
         assert table.schema.equals(MARTS[name]), name
-    assert MARTS["leaderboard_users"].names == ["window", "team", "username", *USER_COLUMNS[2:]]
-    assert MARTS["leaderboard_teams"].names == [
-        "window",
-        "team",
-        "members",
-        *USER_COLUMNS[2:],
-    ]
+    metrics = [*USER_COLUMNS[2:7], "mrs_approved", "review_comments", "mrs_reviewed"]
+    assert MARTS["leaderboard_users"].names == ["window", "team", "username", *metrics, *SR]
+    assert MARTS["leaderboard_teams"].names == ["window", "team", "members", *metrics, *SR]
     for name in ("leaderboard_users", "leaderboard_teams"):
         for field in MARTS[name]:
             if field.name not in ("window", "team", "username"):

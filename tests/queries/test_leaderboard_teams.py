@@ -18,6 +18,9 @@ COLUMNS = [
     "score",
     "rank",
 ]
+REVIEW = ["mrs_approved", "review_comments", "mrs_reviewed"]
+#: every column of the mart: the review credit sits between the item metrics and the score
+ALL_COLUMNS = [*COLUMNS[:8], *REVIEW, *COLUMNS[8:]]
 
 
 def test_team_rows_are_sums_with_dense_rank(tmp_path: Path) -> None:
@@ -40,7 +43,7 @@ def test_team_rows_are_sums_with_dense_rank(tmp_path: Path) -> None:
         member("gone", "erin", left="2026-01-01"),
     )
     table = build(raw, team)["leaderboard_teams"]
-    assert table.column_names == COLUMNS
+    assert table.column_names == ALL_COLUMNS
     assert window(table, "7d", *COLUMNS[1:]) == [
         ("blue", 1, 0, 0, 0, 1, 1, 3, 1),
         ("red", 2, 2, 0, 0, 0, 0, 2, 2),

@@ -30,6 +30,9 @@ COLUMNS = [
     "score",
     "rank",
 ]
+REVIEW = ["mrs_approved", "review_comments", "mrs_reviewed"]
+#: every column of the mart: the review credit sits between the item metrics and the score
+ALL_COLUMNS = [*COLUMNS[:8], *REVIEW, *COLUMNS[8:]]
 
 
 def test_exact_rows_scores_and_dense_rank_ties(tmp_path: Path) -> None:
@@ -52,7 +55,7 @@ def test_exact_rows_scores_and_dense_rank_ties(tmp_path: Path) -> None:
         member("blue", "dave"),
     )
     table = build(raw, team)["leaderboard_users"]
-    assert table.column_names == COLUMNS
+    assert table.column_names == ALL_COLUMNS
     assert window(table, "7d", *COLUMNS[1:]) == [
         ("red", "alice", 1, 0, 1, 0, 0, 4, 1),
         ("blue", "carol", 0, 0, 0, 0, 1, 2, 2),

@@ -42,12 +42,7 @@ def test_no_files_at_all_gives_typed_empty_tables(tmp_path: Path) -> None:
         "7d",
         "red",
         "alice",
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
+        *(0,) * 9,  # five item metrics, three review metrics, score
         1,
     )
     assert con.execute("select count(*) from stg_merge_requests").fetchone() == (0,)
