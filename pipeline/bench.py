@@ -173,6 +173,7 @@ def _runs(
 
     listed = len(scenario.commits_by_project)
     quiet_need = _incremental_need(scenario.projects, listed, mrs=0, issues=0)
+    quiet_need["project_events"] = sum(pages(n) for n in scenario.event_tails)
     quiet = Measured(
         "incremental, no change",
         _measure(sim, env, work, "quiet", ["extract"]),
@@ -181,8 +182,12 @@ def _runs(
         workers,
         max_rpm,
     )
+    # review credit may add two requests per project (its approval and comment events)
     limit = listed + scenario.group_listing_pages + 2 + SMALL_CONSTANT
-    quiet.bars = [budget_bar(quiet, "one per project + group listings + a small constant", limit)]
+    limit += quiet_need["project_events"]
+    quiet.bars = [
+        budget_bar(quiet, "one per project + group listings + a small constant + events", limit)
+    ]
     _print(run_lines(quiet))
     if quiet.run.returncode != 0:
         return [full, quiet]
@@ -196,6 +201,8 @@ def _runs(
     )
     day_need["merge_base"] = day["projects"]
     day_need["commits"] = day["projects"] + commit_pages(NEW_COMMITS)  # ranges of < 100
+    # the tails again plus at most 2 new events a listing; the new project's two empty listings
+    day_need["project_events"] = sum(pages(n + 2) for n in scenario.event_tails) + 2
     busy = Measured(
         "incremental, after a simulated day",
         _measure(sim, env, work, "day", ["extract"]),

@@ -165,10 +165,26 @@ def run_lines(m: Measured, expected_rows: dict[str, int] | None = None) -> list[
         f"peak in flight {stats.get('peak_in_flight', '?')}"
     )
     lines += route_lines(stats.get("by_route", {}), m.necessary)
+    lines += events_lines(m, stats.get("by_route", {}))
     if run.timeline is not None and run.timeline.samples:
         lines += timeline_lines(run.timeline, m.workers, m.served)
     lines += [bar.line() for bar in m.bars]
     return lines
+
+
+def events_lines(m: Measured, by_route: dict[str, int]) -> list[str]:
+    """Review credit's listings apart: their requests, rows and share of the run."""
+    manifest = m.run.manifest or {}
+    listings = [e for e in manifest.get("listings", []) if str(e.get("what")).startswith("events")]
+    served, need = by_route.get("project_events", 0), m.necessary.get("project_events", 0)
+    if not (listings or served or need):
+        return []
+    rows = sum(int(e.get("rows", 0)) for e in listings)
+    share = served / m.served if m.served else 0.0
+    return [
+        f"  events    {served} requests (necessary {need}, {share:.1%} of the run) for "
+        f"{len(listings)} approval/comment listings, {rows} rows"
+    ]
 
 
 def route_lines(by_route: dict[str, int], necessary: dict[str, int]) -> list[str]:

@@ -48,6 +48,9 @@ class Scenario:
     commits_by_project: dict[str, int] = field(default_factory=dict)
     projects: int = 0
     roster: int = 0
+    #: per review-event listing (project x approved/commented): the events an incremental run
+    #: reads again, those of its newest event's day (GitLab's `after` takes whole dates)
+    event_tails: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -84,6 +87,7 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
         1 for m in ds.merge_requests.values() if m.project_id in ids and m.updated_at >= since
     )
     issues = sum(1 for i in ds.issues.values() if i.project_id in ids and i.updated_at >= since)
+    event_rows, event_tails = review_events(ds, ids, since)
     known = {u.username.lower() for u in ds.users.values()}
     found = sum(1 for name in roster if name.lower() in known)
     necessary = {
@@ -95,6 +99,7 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
         "commits": sum(commit_pages(n) for n in by_project.values()),
         "users_search": len(roster),
         "user": found,
+        "project_events": sum(pages(n) for n in event_rows),
     }
     rows = {
         "commits": sum(by_project.values()),
@@ -102,8 +107,27 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
         "issues": issues,
         "projects": len(in_scope),
         "users": found,
+        "events": sum(event_rows),
     }
-    return Scenario(rows, necessary, by_project, len(in_scope), len(roster))
+    return Scenario(rows, necessary, by_project, len(in_scope), len(roster), event_tails)
+
+
+def review_events(ds: Dataset, ids: set[int], since: dt.datetime) -> tuple[list[int], list[int]]:
+    """Rows of each project's approval and comment listings from since's day on, and the rows
+    of the day of each listing's newest event (what an incremental run reads again)."""
+    first = dt.datetime.combine(since.date(), dt.time(), tzinfo=dt.UTC)
+    listings: dict[tuple[int, str], list[dt.datetime]] = {
+        (pid, action): [] for pid in sorted(ids) for action in ("approved", "commented")
+    }
+    for event in ds.events.values():
+        if event.project_id in ids and event.created_at >= first:
+            listings[(event.project_id, event.action)].append(event.created_at)
+    rows, tails = [], []
+    for times in listings.values():
+        rows.append(len(times))
+        day = (max(times) - dt.timedelta(minutes=10)).date() if times else None
+        tails.append(sum(1 for t in times if day is not None and t.date() >= day))
+    return rows, tails
 
 
 def prepare(
