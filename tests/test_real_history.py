@@ -34,6 +34,9 @@ USERS_COLUMNS = [
     "mrs_merged",
     "issues_opened",
     "issues_closed",
+    "mrs_approved",
+    "review_comments",
+    "mrs_reviewed",
     "score",
     "rank",
 ]
