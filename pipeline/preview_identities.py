@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from pipeline.identities import Bot, UnmatchedEmail, bots, unmatched_emails
-from pipeline.markdown import md
+from pipeline.markdown import md, md_link
 from pipeline.schema import METRIC_NAMES
 
 CLAIMS_LIMIT = 10
@@ -14,7 +14,7 @@ ARTIFACT = "data/marts/unmatched_authors.parquet"
 
 
 def _places(item: UnmatchedEmail) -> str:
-    shown = [f"{md(p.path)} ({p.commits})" for p in item.places[:PLACES_LIMIT]]
+    shown = [f"{md_link(p.path, p.web_url)} ({p.commits})" for p in item.places[:PLACES_LIMIT]]
     more = item.projects - len(shown)
     return "<br>".join(shown + ([f"and {more} more"] if more > 0 else [])) or "—"
 

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from pipeline import exports, site
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
-from pipeline.schema import MARTS, METRIC_NAMES
+from pipeline.schema import MARTS, METRIC_NAMES, NULLABLE_INTEGERS
 
 log = logging.getLogger("leaderboard.publish")
 
@@ -124,8 +124,11 @@ def _read_mart(path: Path, schema: pa.Schema) -> pa.Table:
         raise PublishError(
             f"{path} has columns {got}, expected {want}; rebuild with `leaderboard build`"
         )
-    # A null count would show as a blank, or crash the page; the numbers must be whole.
+    # A null count would show as a blank, or crash the page; the numbers must be whole
+    # (prev_rank alone is null by design: the row did not exist in the previous period).
     for name in table.column_names:
+        if name in NULLABLE_INTEGERS:
+            continue
         if table.schema.field(name).type == pa.int64() and table.column(name).null_count:
             raise PublishError(f"{path} has empty values in {name}; rebuild the marts")
     return table.cast(schema)

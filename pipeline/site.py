@@ -122,6 +122,15 @@ def board_payload(ctx: SiteContext) -> dict[str, Any]:
     }
 
 
+def contributions_payload(ctx: SiteContext) -> dict[str, Any]:
+    """Every counted item, plus the path and page of each project they name (by id)."""
+    items = ctx.marts["contributions"]
+    named = set(items.column("project_id").to_pylist())
+    projects = ctx.marts["projects"]
+    keep = [pid in named for pid in projects.column("project_id").to_pylist()]
+    return {**columnar(items), "projects": columnar(projects.filter(pa.array(keep, pa.bool_())))}
+
+
 def data_script(variable: str, payload: dict[str, Any]) -> str:
     """A script that sets one global, so the page works from file:// with no fetch()."""
     return f"window.{variable} = {safe_json(payload)};\n"
@@ -140,7 +149,6 @@ def write_site_files(ctx: SiteContext, out: Path) -> None:
     data.mkdir(parents=True, exist_ok=True)
     (data / "board.js").write_text(data_script("LEADERBOARD", board_payload(ctx)), encoding="utf-8")
     (data / "contributions.js").write_text(
-        data_script("LEADERBOARD_CONTRIBUTIONS", columnar(ctx.marts["contributions"])),
-        encoding="utf-8",
+        data_script("LEADERBOARD_CONTRIBUTIONS", contributions_payload(ctx)), encoding="utf-8"
     )
     (out / "index.html").write_text(site_html.render_index(ctx), encoding="utf-8")

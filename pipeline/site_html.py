@@ -37,6 +37,7 @@ MART_NOTES = {
     "weekly_team_activity": "26 weeks of activity per team",
     "unmatched_projects": "the projects where each unmatched commit email appears",
     "bot_activity": "bots, listed apart: what each did, counted for no one",
+    "projects": "every project in scope: its path and page, by id",
 }
 
 DUCKDB_EXAMPLE = """-- duckdb, after downloading leaderboard_users.parquet

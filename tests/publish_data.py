@@ -44,7 +44,7 @@ KIND_METRIC = {
     "issue_closed": "issues_closed",
 }
 
-# (team, username): every membership, all covering the whole year for simplicity.
+# (team, username): every membership, all covering two years but frank's move to Platform.
 MEMBERS = [
     ("Platform", "alice"),
     ("Platform", "erin"),
@@ -54,6 +54,8 @@ MEMBERS = [
     (T_SCRIPT, "frank"),
     ("Platform", "frank"),
 ]
+# frank joined Platform 26 days before as_of: "new" on the 30-day board and longer ones
+JOINED = {("Platform", "frank"): AS_OF - dt.timedelta(days=26)}
 
 # (team, username, kind, days before as_of, title)
 ITEMS = [
@@ -74,6 +76,9 @@ ITEMS = [
     ("Platform", "frank", "mr_merged", 25, "after the move"),
 ]
 
+# item index -> project: 13 has a hostile path, 99 is in no projects row (shown by its id)
+ITEM_PROJECTS = {4: 13, 12: 99}
+
 
 def contributions() -> list[dict[str, Any]]:
     rows = []
@@ -83,7 +88,7 @@ def contributions() -> list[dict[str, Any]]:
         at = AS_OF - dt.timedelta(days=days, hours=1)
         rows.append(
             {"team": team, "username": user, "kind": kind, "item_id": item_id,
-             "project_id": 12, "title": title, "web_url": url, "at": at}
+             "project_id": ITEM_PROJECTS.get(index, 12), "title": title, "web_url": url, "at": at}
         )  # fmt: skip
     return rows
 
@@ -93,41 +98,67 @@ def dense_ranks(scores: list[int]) -> list[int]:
     return [order.index(score) + 1 for score in scores]
 
 
+def _ranked_period(
+    contribs: list[dict[str, Any]], start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    """Each membership present in [start, end) with its counts, score and dense rank."""
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for c in contribs:
+        if start <= c["at"] < end:
+            counts[(c["team"], c["username"])][KIND_METRIC[c["kind"]]] += 1
+    rows = []
+    for team, user in MEMBERS:
+        if JOINED.get((team, user), start) >= end:
+            continue
+        metrics = {m: counts[(team, user)][m] for m in METRIC_NAMES}
+        score = sum(WEIGHTS[m] * v for m, v in metrics.items())
+        rows.append({"team": team, "username": user, **metrics, "score": score})
+    for row, rank in zip(rows, dense_ranks([r["score"] for r in rows]), strict=True):
+        row["rank"] = rank
+    return rows
+
+
 def users_rows(contribs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """leaderboard_users computed independently from the contributions above."""
     out = []
     for window, days in WINDOWS.items():
-        start = AS_OF - dt.timedelta(days=days)
-        counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for c in contribs:
-            if start <= c["at"] < AS_OF:
-                counts[(c["team"], c["username"])][KIND_METRIC[c["kind"]]] += 1
-        rows = []
-        for team, user in MEMBERS:
-            metrics = {m: counts[(team, user)][m] for m in METRIC_NAMES}
-            score = sum(WEIGHTS[m] * v for m, v in metrics.items())
-            rows.append(
-                {"window": window, "team": team, "username": user, **metrics, "score": score}
-            )
-        for row, rank in zip(rows, dense_ranks([r["score"] for r in rows]), strict=True):
-            row["rank"] = rank
+        n = dt.timedelta(days=days)
+        before = {
+            (r["team"], r["username"]): r["rank"]
+            for r in _ranked_period(contribs, AS_OF - 2 * n, AS_OF - n)
+        }
+        rows = [
+            {"window": window, **r, "prev_rank": before.get((r["team"], r["username"]))}
+            for r in _ranked_period(contribs, AS_OF - n, AS_OF)
+        ]
         out += sorted(rows, key=lambda r: (r["rank"], r["team"], r["username"]))
     return out
 
 
+def _team_board(users: list[dict[str, Any]], window: str) -> list[dict[str, Any]]:
+    teams: dict[str, dict[str, Any]] = {}
+    for u in users:
+        empty = {"window": window, "team": u["team"], "members": 0, "score": 0}
+        t = teams.setdefault(u["team"], empty | dict.fromkeys(METRIC_NAMES, 0))
+        t["members"] += 1
+        for key in (*METRIC_NAMES, "score"):
+            t[key] += u[key]
+    rows = list(teams.values())
+    for row, rank in zip(rows, dense_ranks([r["score"] for r in rows]), strict=True):
+        row["rank"] = rank
+    return rows
+
+
 def teams_rows(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    for window in WINDOWS:
-        teams: dict[str, dict[str, Any]] = {}
-        for u in (u for u in users if u["window"] == window):
-            empty = {"window": window, "team": u["team"], "members": 0, "score": 0}
-            t = teams.setdefault(u["team"], empty | dict.fromkeys(METRIC_NAMES, 0))
-            t["members"] += 1
-            for key in (*METRIC_NAMES, "score"):
-                t[key] += u[key]
-        rows = list(teams.values())
-        for row, rank in zip(rows, dense_ranks([r["score"] for r in rows]), strict=True):
-            row["rank"] = rank
+    contribs = contributions()
+    for window, days in WINDOWS.items():
+        n = dt.timedelta(days=days)
+        earlier = _team_board(_ranked_period(contribs, AS_OF - 2 * n, AS_OF - n), window)
+        before = {t["team"]: t["rank"] for t in earlier}
+        rows = _team_board([u for u in users if u["window"] == window], window)
+        for row in rows:
+            row["prev_rank"] = before.get(row["team"])
         out += sorted(rows, key=lambda r: (r["rank"], r["team"]))
     return out
 
@@ -207,7 +238,17 @@ def marts() -> dict[str, list[dict[str, Any]]]:
         "weekly_team_activity": weekly_rows(contribs),
         "unmatched_projects": unmatched_projects(),
         "bot_activity": bot_activity(),
+        "projects": projects(),
     }
+
+
+def projects() -> list[dict[str, Any]]:
+    """Project 12 holds every item; 13 has a hostile path and a javascript: URL."""
+    return [
+        {"project_id": 12, "path_with_namespace": "acme/app",
+         "web_url": "https://gitlab.example.com/acme/app"},
+        {"project_id": 13, "path_with_namespace": "acme/<b>fork</b>", "web_url": JS_URL},
+    ]  # fmt: skip
 
 
 def manifest() -> dict[str, Any]:

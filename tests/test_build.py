@@ -73,13 +73,13 @@ def test_build_end_to_end(tmp_path: Path) -> None:
         assert _read(data, name).schema.equals(schema), name
     users = _read(data, "leaderboard_users").to_pylist()
     assert [tuple(r.values()) for r in users if r["window"] == "7d"] == [
-        ("7d", "Core", "alice", 1, 1, 1, 0, 0, 5, 1),
-        ("7d", "Web, UI", "bob", 0, 0, 0, 0, 0, 0, 2),
+        ("7d", "Core", "alice", 1, 1, 1, 0, 0, 5, 1, 1),  # prev_rank 1: no one scored then
+        ("7d", "Web, UI", "bob", 0, 0, 0, 0, 0, 0, 2, 1),
     ]
     teams = _read(data, "leaderboard_teams").to_pylist()
     assert [tuple(r.values()) for r in teams if r["window"] == "30d"] == [
-        ("30d", "Core", 1, 1, 1, 1, 0, 0, 5, 1),
-        ("30d", "Web, UI", 1, 1, 0, 0, 0, 0, 1, 2),
+        ("30d", "Core", 1, 1, 1, 1, 0, 0, 5, 1, 1),
+        ("30d", "Web, UI", 1, 1, 0, 0, 0, 0, 1, 2, 1),
     ]
     assert _read(data, "unmatched_authors").column("author_email").to_pylist() == [
         "who@example.org"

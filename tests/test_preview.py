@@ -213,7 +213,8 @@ def test_claimable_emails_and_bots_are_masked_unless_publishing_emails(workdir: 
     for email in ("stranger@else.example", "ci@bots.example"):
         assert email not in masked
     assert (
-        "| stranger@else.example | stranger | 2 | acme/app (2) | 2026-08-19 "
+        "| stranger@else.example | stranger | 2 "
+        "| [acme/app](https://gitlab.example.com/acme/app) (2) | 2026-08-19 "
         "| TEAM,USERNAME,stranger@else.example |" in shown
     )
     assert "| ci@bots.example | bots.txt | no | 1 | 0 | 0 | 0 | 0 |" in shown

@@ -49,3 +49,17 @@ def test_nothing_to_claim_and_no_bots_say_so() -> None:
         "Every counted commit email matches someone (or is a bot's)."
     )
     assert bots_section(empty, False)[2].startswith("No bots")
+
+
+def test_project_paths_link_to_their_project_only_over_http() -> None:
+    rows = [
+        {**place(0, 1), "web_url": "https://gitlab.example.com/acme/p1"},
+        {**place(0, 2), "path_with_namespace": "acme/[x](javascript:1)", "web_url": "javascript:1"},
+        {**place(0, 3), "web_url": "https://gitlab.example.com/a b)(c"},
+    ]
+    lines = claims_section(marts([author(0)], rows), True)
+    row = next(line for line in lines if line.startswith("| u00"))
+    assert "[acme/p1](https://gitlab.example.com/acme/p1) (1)" in row
+    assert "acme/\\[x\\](javascript:1) (2)" in row  # escaped brackets: plain text
+    assert "[acme/\\[x" not in row and "(javascript:1))" not in row
+    assert "[acme/p3](https://gitlab.example.com/a%20b%29%28c) (3)" in row

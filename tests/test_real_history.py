@@ -36,6 +36,7 @@ USERS_COLUMNS = [
     "issues_closed",
     "score",
     "rank",
+    "prev_rank",
 ]
 
 # (team, username, emails, joined, left): real authors picked from the fixture by email.

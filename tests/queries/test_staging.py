@@ -48,6 +48,7 @@ def test_no_files_at_all_gives_typed_empty_tables(tmp_path: Path) -> None:
         0,
         0,
         1,
+        1,  # prev_rank: the membership has no dates, so it was on the previous board too
     )
     assert con.execute("select count(*) from stg_merge_requests").fetchone() == (0,)
 
