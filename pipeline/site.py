@@ -17,7 +17,16 @@ from pipeline.schema import WINDOWS
 if TYPE_CHECKING:
     from pipeline.publish import Inputs
 
-ASSETS = ("style.css", "stale.js", "dom.js", "chart.js", "app.js", "favicon.svg")
+ASSETS = (
+    "style.css",
+    "stale.js",
+    "dom.js",
+    "chart.js",
+    "bars.js",
+    "state.js",
+    "app.js",
+    "favicon.svg",
+)
 DEFAULT_WINDOW = "30d"
 
 

@@ -130,6 +130,7 @@ def board(ctx: SiteContext) -> str:
         '<h2 id="board-title">Leaderboard</h2>'
         f"{controls()}"
         '<p id="status" class="status" role="status" aria-live="polite"></p>'
+        '<div id="bars" class="bars-box" hidden></div>'
         "<noscript><p>Showing the last 30 days. With JavaScript on you can switch windows, "
         "sort, filter and see every counted item.</p></noscript>"
         f"{people_table(ctx.rows('leaderboard_users'), '30d', label)}\n"
@@ -173,10 +174,13 @@ def downloads(ctx: SiteContext) -> str:
         '<section id="downloads" aria-labelledby="downloads-title">'
         '<h2 id="downloads-title">Download the data</h2>'
         f"<p>Every table behind this page, as of {e(display_time(ctx.as_of))}.{privacy}</p>"
-        '<table class="downloads"><caption>Marts</caption><thead><tr><th scope="col">Table</th>'
+        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="downloads-caption">'
+        '<table class="downloads"><caption id="downloads-caption">Marts</caption>'
+        '<thead><tr><th scope="col">Table</th>'
         '<th scope="col">Contents</th><th scope="col" colspan="3">Formats</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>{raw}"
-        f"<p>Query it yourself with DuckDB:</p><pre><code>{e(DUCKDB_EXAMPLE)}</code></pre>"
+        f"<tbody>{rows}</tbody></table></div>{raw}"
+        '<p id="duckdb-example">Query it yourself with DuckDB:</p>'
+        f'<pre tabindex="0" aria-labelledby="duckdb-example"><code>{e(DUCKDB_EXAMPLE)}</code></pre>'
         "</section>"
     )
 
@@ -199,6 +203,8 @@ SCRIPTS = (
     "data/board.js",
     "assets/dom.js",
     "assets/chart.js",
+    "assets/bars.js",
+    "assets/state.js",
     "assets/app.js",
 )
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.schema import METRIC_NAMES
+from pipeline.schema import METRIC_NAMES, WINDOWS
 
 METRIC_LABELS = {
     "commits": "Commits",
@@ -64,9 +64,29 @@ def time_tag(value: dt.datetime | None) -> str:
     return f'<time datetime="{e(iso)}">{e(display_time(value))}</time>'
 
 
-def rank_cell(rank: int, tied: bool) -> str:
+def movement(rank: int, prev_rank: int | None, before: str) -> tuple[str, str, str]:
+    """(css class, what is shown, what a screen reader says) for a rank since the period before,
+    `before` naming it ("previous 30 days")."""
+    if prev_rank is None:
+        return "new", "new", f"new: not on the board in the {before}"
+    if prev_rank == rank:
+        return "same", "=", f"same rank as in the {before}"
+    places = abs(prev_rank - rank)
+    noun = "place" if places == 1 else "places"
+    way, arrow = ("up", "\u2191") if prev_rank > rank else ("down", "\u2193")
+    said = f"{way} {places} {noun} from rank {prev_rank} in the {before}"
+    return way, f"{arrow}{places}", said
+
+
+def rank_cell(rank: int, tied: bool, prev_rank: int | None, window: str) -> str:
+    """The rank, "(tied)", and the movement: an arrow for the eye, words for screen readers."""
     tie = '<span class="tie"> (tied)</span>' if tied else ""
-    return f'<td class="num rank">{rank}{tie}</td>'
+    kind, shown, said = movement(rank, prev_rank, f"previous {WINDOWS[window]} days")
+    move = (
+        f'<span class="move {kind}"><span aria-hidden="true">{e(shown)}</span>'
+        f'<span class="visually-hidden">{e(said)}</span></span>'
+    )
+    return f'<td class="num rank">{rank}{tie} {move}</td>'
 
 
 def table(
@@ -76,8 +96,11 @@ def table(
     head = "".join(f'<th scope="col" data-key="{e(key)}">{e(label)}</th>' for key, label in headers)
     rows = "\n".join(body)
     return (
-        f'<div class="table-wrap"><table id="{e(table_id)}" class="board">\n'
-        f"<caption>{caption}</caption>\n"
+        # a scroll box the keyboard can reach, named by the table's caption
+        '<div class="table-wrap" tabindex="0" role="region" '
+        f'aria-labelledby="{e(table_id)}-caption">'
+        f'<table id="{e(table_id)}" class="board">\n'
+        f'<caption id="{e(table_id)}-caption">{caption}</caption>\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table></div>"
     )
 
@@ -114,7 +137,7 @@ def people_table(rows: list[dict[str, Any]], window: str, window_label: str) -> 
     ties = Counter(row["rank"] for row in chosen)
     body = (
         f'<tr data-team="{e(r["team"])}" data-username="{e(r["username"])}">'
-        f"{rank_cell(r['rank'], ties[r['rank']] > 1)}"
+        f"{rank_cell(r['rank'], ties[r['rank']] > 1, r['prev_rank'], window)}"
         f'<th scope="row">{e(r["username"])}</th><td>{e(r["team"])}</td>'
         f'<td class="num score">{int(r["score"])}</td>{_metric_cells(r)}</tr>'
         for r in chosen
@@ -127,7 +150,8 @@ def teams_table(rows: list[dict[str, Any]], window: str, window_label: str) -> s
     chosen = _ordered(rows, window)
     ties = Counter(row["rank"] for row in chosen)
     body = (
-        f'<tr data-team="{e(r["team"])}">{rank_cell(r["rank"], ties[r["rank"]] > 1)}'
+        f'<tr data-team="{e(r["team"])}">'
+        f"{rank_cell(r['rank'], ties[r['rank']] > 1, r['prev_rank'], window)}"
         f'<th scope="row">{e(r["team"])}</th><td class="num">{int(r["members"])}</td>'
         f'<td class="num score">{int(r["score"])}</td>{_metric_cells(r)}</tr>'
         for r in chosen

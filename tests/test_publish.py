@@ -33,6 +33,7 @@ from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.publish import PublishError, run_publish
 from pipeline.schema import MARTS, METRIC_NAMES
+from pipeline.site_tables import movement
 
 SOON = AS_OF + dt.timedelta(hours=1)
 
@@ -93,8 +94,11 @@ def published(tmp_path: Path) -> Path:
 
 
 def rank_text(rows: list[dict[str, Any]], row: dict[str, Any]) -> str:
+    """The rank, "(tied)", then the movement: the arrow shown and the words read out."""
     tied = sum(1 for other in rows if other["rank"] == row["rank"]) > 1
-    return f"{row['rank']} (tied)" if tied else str(row["rank"])
+    rank = f"{row['rank']} (tied)" if tied else str(row["rank"])
+    _, shown, said = movement(row["rank"], row["prev_rank"], "previous 30 days")
+    return f"{rank} {shown}{said}"
 
 
 def test_publish_writes_the_page_and_every_mart_in_three_formats(published: Path) -> None:
@@ -102,7 +106,16 @@ def test_publish_writes_the_page_and_every_mart_in_three_formats(published: Path
     data = [f"data/{m}.{ext}" for m in MARTS for ext in ("csv", "json", "parquet")]
     assets = [
         f"assets/{n}"
-        for n in ("app.js", "chart.js", "dom.js", "favicon.svg", "stale.js", "style.css")
+        for n in (
+            "app.js",
+            "bars.js",
+            "chart.js",
+            "dom.js",
+            "favicon.svg",
+            "stale.js",
+            "state.js",
+            "style.css",
+        )
     ]
     expected = [*assets, "data/board.js", "data/contributions.js", "data/manifest.json", *data]
     assert names == sorted([*expected, "index.html"])
@@ -119,26 +132,73 @@ def test_people_table_rows_equal_the_30d_mart(published: Path) -> None:
     tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
     assert tables["board-people"] == expected
     assert expected[:2] == [
-        ["1", "alice", "Platform", "6", "1", "0", "1", "0", "1"],
-        ["2 (tied)", "carol", T_IMG, "3", "1", "0", "0", "0", "1"],
+        [
+            "1 ↑1up 1 place from rank 2 in the previous 30 days",
+            "alice",
+            "Platform",
+            "6",
+            "1",
+            "0",
+            "1",
+            "0",
+            "1",
+        ],
+        [
+            "2 (tied) =same rank as in the previous 30 days",
+            "carol",
+            T_IMG,
+            "3",
+            "1",
+            "0",
+            "0",
+            "0",
+            "1",
+        ],
     ]
+    frank = next(row for row in expected if row[1:3] == ["frank", "Platform"])
+    assert frank[0] == "2 (tied) newnew: not on the board in the previous 30 days"
+    assert '<span class="move down"><span aria-hidden="true">↓2</span>' in (
+        published / "index.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_team_table_rows_equal_the_30d_mart(published: Path) -> None:
     teams = [r for r in marts()["leaderboard_teams"] if r["window"] == "30d"]
     tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
+    up, same = "up 1 place from rank 2", "=same rank as"
     assert tables["board-teams"] == [
-        ["1", "Platform", "3", "12", "2", "1", "2", "1", "1"],
-        ["2 (tied)", T_IMG, "1", "3", "1", "0", "0", "0", "1"],
-        ["2 (tied)", T_SCRIPT, "2", "3", "0", "0", "1", "0", "0"],
-        ["3", T_FORMULA, "1", "1", "1", "0", "0", "0", "0"],
+        [f"1 ↑1{up} in the previous 30 days", "Platform", "3", "12", "2", "1", "2", "1", "1"],
+        [f"2 (tied) {same} in the previous 30 days", T_IMG, "1", "3", "1", "0", "0", "0", "1"],
+        [
+            "2 (tied) ↓1down 1 place from rank 1 in the previous 30 days",
+            T_SCRIPT,
+            "2",
+            "3",
+            "0",
+            "0",
+            "1",
+            "0",
+            "0",
+        ],
+        [
+            "3 ↓1down 1 place from rank 2 in the previous 30 days",
+            T_FORMULA,
+            "1",
+            "1",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+        ],
     ]
+    assert [rank_text(teams, r) for r in teams] == [row[0] for row in tables["board-teams"]]
     assert len(teams) == 4
 
 
 def test_tables_have_captions_and_scoped_headers(published: Path) -> None:
     html = (published / "index.html").read_text(encoding="utf-8")
-    assert "<caption>People, last 30 days: 7 rows</caption>" in html
+    assert '<caption id="board-people-caption">People, last 30 days: 7 rows</caption>' in html
     assert (
         "Score = 1 × commits + 1 × MRs opened + 3 × MRs merged + 1 × issues opened"
         " + 2 × issues closed." in html
@@ -153,7 +213,7 @@ def text_files(root: Path) -> list[Path]:
 
 def test_no_hostile_string_survives_unescaped(published: Path) -> None:
     files = text_files(published)
-    assert len(files) == 1 + 6 + len(MARTS) + 1
+    assert len(files) == 1 + 8 + len(MARTS) + 1
     for path in files:
         text = path.read_text(encoding="utf-8")
         for needle in (*HOSTILE, "<script>window", "<img", "<svg", "\u2028", "\u2029"):
@@ -162,7 +222,7 @@ def test_no_hostile_string_survives_unescaped(published: Path) -> None:
             if any(c in needle for c in "<>&\u2028\u2029"):
                 assert needle not in text, (path.name, needle)
     html = (published / "index.html").read_text(encoding="utf-8")
-    assert html.count("<script") == 5
+    assert html.count("<script") == 7
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
     assert JS_URL not in html
 

@@ -12,12 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from publish_data import AS_OF, JS_URL, T_IMG, T_SCRIPT, contributions, marts, write_data_dir
+from publish_data import (
+    AS_OF,
+    JS_URL,
+    T_IMG,
+    T_SCRIPT,
+    contributions,
+    marts,
+    projects,
+    write_data_dir,
+)
 
 from pipeline import exports
 from pipeline.config import Settings
 from pipeline.publish import run_publish
 from pipeline.schema import METRIC_NAMES, WINDOWS
+from pipeline.site_tables import movement
 
 pytestmark = pytest.mark.browser
 
@@ -150,6 +160,8 @@ def expected_rows(
     out = []
     for r in chosen:
         rank = f"{r['rank']} (tied)" if ties[r["rank"]] > 1 else str(r["rank"])
+        _, shown, said = movement(r["rank"], r["prev_rank"], f"previous {WINDOWS[window]} days")
+        rank += f" {shown}{said}"
         middle = [r["username"], r["team"]] if view == "users" else [r["team"], str(r["members"])]
         out.append([rank, *middle, str(r["score"]), *(str(r[m]) for m in METRIC_NAMES)])
     return out
@@ -259,10 +271,14 @@ def expected_items(window: str, keep: Any, show_user: bool) -> dict[str, list[st
     for c in chosen:
         ident = c["item_id"][:8] if c["kind"] == "commit" else "#" + c["item_id"]
         user = f" · {c['username']}" if show_user else ""
-        out[c["kind"]].append(
-            f"{c['at']:%Y-%m-%d} {c['title']} {ident} · project {c['project_id']}{user}"
-        )
+        out[c["kind"]].append(f"{c['at']:%Y-%m-%d} {c['title']} {ident} · {where(c)}{user}")
     return out
+
+
+def where(item: dict[str, Any]) -> str:
+    """A project by its path, or "project N" when the projects mart does not know it."""
+    paths = {p["project_id"]: p["path_with_namespace"] for p in projects()}
+    return paths.get(item["project_id"], f"project {item['project_id']}")
 
 
 def test_person_drill_down_lists_the_counted_items(view: Watched) -> None:
@@ -272,7 +288,8 @@ def test_person_drill_down_lists_the_counted_items(view: Watched) -> None:
     assert page.text_content("#detail h2") == "alice in Platform, last 30 days"
     assert page.text_content("#detail .score-line") == (
         "Score 6 = 1 commits × 1 + 1 MRs merged × 3 + 1 issues closed × 2; rank 1 for the last"
-        " 30 days. Every item counted is listed below, each linking to its GitLab page."
+        " 30 days (rank 2 in the previous 30). Every item counted is listed below, each linking"
+        " to its GitLab page."
     )
     items = detail_items(page)
     assert items == expected_items("30d", lambda c: c["username"] == "alice", show_user=False)
@@ -280,7 +297,9 @@ def test_person_drill_down_lists_the_counted_items(view: Watched) -> None:
         r for r in marts()["leaderboard_users"] if r["window"] == "30d" and r["username"] == "alice"
     )
     assert {k: len(v) for k, v in items.items()} == {k: row[m] for k, m in KIND_METRIC.items()}
-    hrefs = page.eval_on_selector_all("#detail a", "(as) => as.map((a) => a.getAttribute('href'))")
+    hrefs = page.eval_on_selector_all(
+        "#detail a:not(.project)", "(as) => as.map((a) => a.getAttribute('href'))"
+    )
     expected_hrefs = [
         c["web_url"]
         for c in sorted(contributions(), key=lambda c: (c["at"], c["item_id"]), reverse=True)
@@ -337,7 +356,7 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
     assert page.text_content("#detail h2") == f"frank in {T_SCRIPT}, last 365 days"
     assert detail_items(page)["commit"] == [
         f"{AS_OF - dt.timedelta(days=300, hours=1):%Y-%m-%d} moved away later "
-        f"{contributions()[13]['item_id'][:8]} · project 12"
+        f"{contributions()[13]['item_id'][:8]} · acme/app"
     ]
     shot(page, "drill-down-team")
     view.assert_clean()
@@ -381,7 +400,7 @@ def test_no_injected_markup_anywhere_after_using_everything(view: Watched) -> No
     for team in page.locator("#weekly-team option").all_text_contents():
         page.select_option("#weekly-team", team)
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
-    assert page.evaluate("document.scripts.length") == 6
+    assert page.evaluate("document.scripts.length") == 8
     assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
     headers = page.eval_on_selector_all(
         "#board-teams tbody th", "(t) => t.map((x) => x.textContent)"

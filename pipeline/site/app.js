@@ -16,14 +16,15 @@
   ];
   var ITEM_LIMIT = 1000;
   var hashReady = false;
-  var state = { window: "30d", view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "" };
+  var BAR_ROWS = 10;
+  var state = { window: "30d", view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };
 
   function $(id) { return document.getElementById(id); }
 
   var dom = window.LeaderboardDom, el = dom.el, records = dom.records, safeHref = dom.safeHref, cmpText = dom.cmpText;
 
   /* ---------- boards ---------- */
-  var USERS = [], TEAMS = [], WEEKLY = [], ITEMS = null, WINDOWS = {};
+  var USERS = [], TEAMS = [], WEEKLY = [], ITEMS = null, PROJECTS = {}, WINDOWS = {};
 
   function columns(view) {
     var first = view === "people"
@@ -81,6 +82,8 @@
     var tr = el("tr", { "data-team": r.team });
     var rank = el("td", { className: "num rank" }, [String(r.rank)]);
     if (ties[r.rank] > 1) rank.appendChild(el("span", { className: "tie", text: " (tied)" }));
+    rank.appendChild(document.createTextNode(" "));
+    rank.appendChild(dom.movement(r.rank, r.prev_rank, WINDOWS[state.window].days));
     tr.appendChild(rank);
     if (state.view === "people") {
       tr.setAttribute("data-username", r.username);
@@ -115,10 +118,42 @@
     rows.forEach(function (r) { body.appendChild(boardRow(r, ties)); });
     if (!rows.length) body.appendChild(el("tr", { className: "empty" }, [el("td", { colspan: columns(state.view).length, text: all.length ? "Nothing matches the filter." : "No one is on the board for this window." })]));
     table.replaceChild(body, table.tBodies[0]);
+    keepNamesInView(table);
     $("status").textContent = "Showing " + rows.length + " of " + all.length + " " + noun.toLowerCase() +
       " for the last " + WINDOWS[state.window].days + " days, sorted by " + state.sortKey + " " + (state.sortDir === "asc" ? "ascending" : "descending") + ".";
     syncControls();
+    drawBars();
     if (hashReady) writeHash();
+  }
+
+  /* ---------- the board at a glance: top rows as bars of score by metric ---------- */
+  function drawBars() {
+    if (!window.LeaderboardBars) return;
+    var box = $("bars");
+    var weights = DATA.meta.weights || {};
+    var rows = visibleRows().slice().sort(function (a, b) {
+      return a.rank - b.rank || cmpText(a.team, b.team) || cmpText(a.username || "", b.username || "");
+    }).slice(0, BAR_ROWS);
+    var metrics = METRICS.map(function (m) { return { key: m[0], label: m[1], words: m[2], weight: weights[m[0]] }; });
+    var bars = rows.map(function (r) {
+      return {
+        name: state.view === "people" ? r.username + " \u00B7 " + r.team : r.team,
+        score: r.score,
+        counts: METRICS.map(function (m) { return r[m[0]]; }),
+        points: METRICS.map(function (m) { return r[m[0]] * (weights[m[0]] === undefined ? 1 : weights[m[0]]); })
+      };
+    });
+    var noun = state.view === "people" ? "people" : "teams";
+    var title = "Top " + bars.length + " " + noun + " by score, last " + WINDOWS[state.window].days + " days" +
+      (state.team || state.query.trim() ? " (filtered)" : "") + ": points from each metric";
+    window.LeaderboardBars.render(box, title, bars, metrics, box.clientWidth);
+  }
+
+  /* On narrow screens the rank and name columns stick (style.css); the name sticks right after
+     the rank column, whose width depends on its text ("2 (tied) \u219312"). */
+  function keepNamesInView(table) {
+    var first = table.tHead.rows[0] && table.tHead.rows[0].cells[0];
+    if (first) table.style.setProperty("--rank-width", first.getBoundingClientRect().width + "px");
   }
 
   function syncControls() {
@@ -134,16 +169,33 @@
   }
 
   /* ---------- the view in the URL, so a link can point at "7 days, teams" ---------- */
+  /* What a bare URL shows; a key missing from the hash means its default, not the last value. */
+  function defaults() {
+    return { window: DATA.meta.default_window, view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };
+  }
+
   function readHash() {
-    location.hash.slice(1).split("&").forEach(function (pair) {
-      var kv = pair.split("="), value = decodeURIComponent(kv[1] || "");
-      if (kv[0] === "window" && WINDOWS[value]) state.window = value;
-      if (kv[0] === "view" && (value === "people" || value === "teams")) state.view = value;
+    state = window.LeaderboardHash.read(location.hash, defaults(), {
+      windows: WINDOWS,
+      sortKeys: function (view) { return columns(view).map(function (c) { return c[0]; }); }
     });
+    $("search").value = state.query;
   }
 
   function writeHash() {
-    try { history.replaceState(null, "", "#window=" + state.window + "&view=" + state.view); } catch (e) { /* file:// in some browsers */ }
+    var hash = window.LeaderboardHash.write(state);
+    if (location.hash === hash) return;
+    try { history.replaceState(null, "", hash); } catch (e) { /* file:// in some browsers */ }
+  }
+
+  /* After a window or view change, or a link: the drill-down in the state, or none. */
+  function reopen() {
+    var open = state.open;
+    if (!open) { if (!$("detail").hidden) hideDetail(); return; }
+    if (open.kind === "team") { showTeam(open.team); return; }
+    var row = windowRows("people", state.window).filter(function (r) { return r.team === open.team && r.username === open.username; })[0];
+    if (row) showPerson(row);
+    else { state.open = null; hideDetail(); writeHash(); }
   }
 
   /* ---------- drill-down ---------- */
@@ -158,9 +210,18 @@
     var title = c.title || c.item_id;
     var what = href ? el("a", { href: href, rel: "noopener noreferrer", text: title }) : el("span", { text: title });
     var id = c.kind === "commit" ? String(c.item_id).slice(0, 8) : "#" + c.item_id;
-    var parts = [el("time", { datetime: c.at, text: c.at.slice(0, 10) }), " ", what, " ", el("span", { className: "muted", text: id + " \u00B7 project " + c.project_id })];
+    var parts = [el("time", { datetime: c.at, text: c.at.slice(0, 10) }), " ", what, " ", el("span", { className: "muted", text: id + " \u00B7 " }), projectName(c.project_id)];
     if (showUser) parts.push(el("span", { className: "muted", text: " \u00B7 " + c.username }));
     return el("li", {}, parts);
+  }
+
+  /* A project by its path (group/app), linked to its page; its id only when unknown. */
+  function projectName(id) {
+    var p = PROJECTS[id];
+    if (!p) return el("span", { className: "muted project", text: "project " + id });
+    var href = safeHref(p.web_url);
+    return href ? el("a", { href: href, rel: "noopener noreferrer", className: "project", text: p.path_with_namespace })
+      : el("span", { className: "project", text: p.path_with_namespace });
   }
 
   function itemSections(row, items, showUser) {
@@ -189,6 +250,9 @@
     if (waiting.length > 1) return;
     var done = function () {
       ITEMS = records(window.LEADERBOARD_CONTRIBUTIONS);
+      if (window.LEADERBOARD_CONTRIBUTIONS.projects) {
+        records(window.LEADERBOARD_CONTRIBUTIONS.projects).forEach(function (p) { PROJECTS[p.project_id] = p; });
+      }
       var queued = waiting;
       waiting = [];
       queued.forEach(function (f) { f(); });
@@ -204,8 +268,12 @@
   }
 
   var opener = null;
+  function hideDetail() { $("detail").hidden = true; }
+
   function closeDetail() {
-    $("detail").hidden = true;
+    hideDetail();
+    state.open = null;
+    writeHash();
     if (opener && document.body.contains(opener)) opener.focus();
     else $("board").scrollIntoView();
   }
@@ -228,12 +296,23 @@
       if (row[m[0]] && weights[m[0]] !== undefined) terms.push(row[m[0]] + " " + m[2] + " \u00D7 " + weights[m[0]]);
     });
     var sum = terms.length ? " = " + terms.join(" + ") : "";
+    var days = WINDOWS[state.window].days;
+    var before = row.prev_rank === null || row.prev_rank === undefined ? "not on the board" : "rank " + row.prev_rank;
     return el("p", { className: "score-line", text: "Score " + row.score + sum + "; rank " + row.rank + " for the last " +
-      WINDOWS[state.window].days + " days. Every item counted is listed below, each linking to its GitLab page." });
+      days + " days (" + before + " in the previous " + days + "). Every item counted is listed below, each linking to its GitLab page." });
   }
 
-  function showPerson(row) { withItems(function () { renderPerson(row); }); }
-  function showTeam(team) { withItems(function () { renderTeam(team); }); }
+  function showPerson(row) {
+    state.open = { kind: "person", team: row.team, username: row.username };
+    if (hashReady) writeHash();
+    withItems(function () { renderPerson(row); });
+  }
+
+  function showTeam(team) {
+    state.open = { kind: "team", team: team };
+    if (hashReady) writeHash();
+    withItems(function () { renderTeam(team); });
+  }
 
   function renderPerson(row) {
     var items = itemsOf(function (c) { return c.username === row.username && c.team === row.team; });
@@ -243,7 +322,7 @@
 
   function renderTeam(team) {
     var row = windowRows("teams", state.window).filter(function (r) { return r.team === team; })[0];
-    if (!row) return;
+    if (!row) { state.open = null; hideDetail(); writeHash(); return; }
     var members = windowRows("people", state.window).filter(function (r) { return r.team === team; });
     var list = el("ul", { className: "members" });
     members.forEach(function (m) {
@@ -281,14 +360,14 @@
   function setup() {
     if (!DATA) return;
     DATA.meta.windows.forEach(function (w) { WINDOWS[w.name] = w; });
-    state.window = DATA.meta.default_window;
+    state = defaults();
     USERS = records(DATA.users);
     TEAMS = records(DATA.teams);
     WEEKLY = records(DATA.weekly);
     readHash();
     document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !$("detail").hidden) closeDetail(); });
     document.querySelectorAll("#controls [data-window]").forEach(function (b) {
-      b.addEventListener("click", function () { state.window = b.getAttribute("data-window"); renderBoard(); });
+      b.addEventListener("click", function () { state.window = b.getAttribute("data-window"); renderBoard(); reopen(); });
     });
     document.querySelectorAll("#controls [data-view]").forEach(function (b) {
       b.addEventListener("click", function () {
@@ -301,8 +380,18 @@
     $("team-filter").addEventListener("change", function (ev) { state.team = ev.target.value; renderBoard(); });
     $("search").addEventListener("input", function (ev) { state.query = ev.target.value; renderBoard(); });
     $("controls").hidden = false;
+    $("bars").hidden = false;
     renderBoard();
     hashReady = true;
+    writeHash();
+    reopen();
+    window.addEventListener("hashchange", function () { readHash(); renderBoard(); reopen(); });
+    var pending = false;
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; drawBars(); });
+    });
     setupWeekly();
   }
 

@@ -100,7 +100,13 @@
         td.textContent = String(s.values[j]);
       });
     });
-    details.appendChild(table);
+    var wrap = document.createElement("div");
+    wrap.className = "chart-table-wrap";
+    wrap.setAttribute("tabindex", "0");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", title + ": the numbers");
+    wrap.appendChild(table);
+    details.appendChild(wrap);
     return details;
   }
 

@@ -41,5 +41,20 @@
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
-  window.LeaderboardDom = { el: el, records: records, safeHref: safeHref, cmpText: cmpText };
+  /* Movement since the period before (rank vs prev_rank, null = not on that board): an arrow
+     for the eye and words for screen readers, as the server-rendered table has them. */
+  function movement(rank, prev, days) {
+    var before = "previous " + days + " days", kind, shown, said;
+    if (prev === null || prev === undefined) { kind = "new"; shown = "new"; said = "new: not on the board in the " + before; }
+    else if (prev === rank) { kind = "same"; shown = "="; said = "same rank as in the " + before; }
+    else {
+      var places = Math.abs(prev - rank), noun = places === 1 ? "place" : "places";
+      kind = prev > rank ? "up" : "down";
+      shown = (prev > rank ? "\u2191" : "\u2193") + places;
+      said = kind + " " + places + " " + noun + " from rank " + prev + " in the " + before;
+    }
+    return el("span", { className: "move " + kind }, [el("span", { "aria-hidden": "true", text: shown }), el("span", { className: "visually-hidden", text: said })]);
+  }
+
+  window.LeaderboardDom = { el: el, records: records, safeHref: safeHref, cmpText: cmpText, movement: movement };
 })();
