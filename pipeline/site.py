@@ -24,6 +24,7 @@ ASSETS = (
     "chart.js",
     "bars.js",
     "state.js",
+    "items.js",
     "app.js",
     "favicon.svg",
 )

@@ -205,6 +205,7 @@ SCRIPTS = (
     "assets/chart.js",
     "assets/bars.js",
     "assets/state.js",
+    "assets/items.js",
     "assets/app.js",
 )
 

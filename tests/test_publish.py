@@ -112,6 +112,7 @@ def test_publish_writes_the_page_and_every_mart_in_three_formats(published: Path
             "chart.js",
             "dom.js",
             "favicon.svg",
+            "items.js",
             "stale.js",
             "state.js",
             "style.css",
@@ -213,7 +214,7 @@ def text_files(root: Path) -> list[Path]:
 
 def test_no_hostile_string_survives_unescaped(published: Path) -> None:
     files = text_files(published)
-    assert len(files) == 1 + 8 + len(MARTS) + 1
+    assert len(files) == 1 + 9 + len(MARTS) + 1
     for path in files:
         text = path.read_text(encoding="utf-8")
         for needle in (*HOSTILE, "<script>window", "<img", "<svg", "\u2028", "\u2029"):
@@ -222,7 +223,7 @@ def test_no_hostile_string_survives_unescaped(published: Path) -> None:
             if any(c in needle for c in "<>&\u2028\u2029"):
                 assert needle not in text, (path.name, needle)
     html = (published / "index.html").read_text(encoding="utf-8")
-    assert html.count("<script") == 7
+    assert html.count("<script") == 8
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
     assert JS_URL not in html
 

@@ -400,7 +400,7 @@ def test_no_injected_markup_anywhere_after_using_everything(view: Watched) -> No
     for team in page.locator("#weekly-team option").all_text_contents():
         page.select_option("#weekly-team", team)
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
-    assert page.evaluate("document.scripts.length") == 8
+    assert page.evaluate("document.scripts.length") == 9
     assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
     headers = page.eval_on_selector_all(
         "#board-teams tbody th", "(t) => t.map((x) => x.textContent)"

@@ -9,22 +9,15 @@
     ["mrs_merged", "MRs merged", "MRs merged"], ["issues_opened", "Issues opened", "issues opened"],
     ["issues_closed", "Issues closed", "issues closed"]
   ];
-  var KINDS = [
-    ["commit", "commits", "Commits"], ["mr_opened", "mrs_opened", "Merge requests opened"],
-    ["mr_merged", "mrs_merged", "Merge requests merged"], ["issue_opened", "issues_opened", "Issues opened"],
-    ["issue_closed", "issues_closed", "Issues closed"]
-  ];
-  var ITEM_LIMIT = 1000;
   var hashReady = false;
-  var BAR_ROWS = 10;
   var state = { window: "30d", view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };
 
   function $(id) { return document.getElementById(id); }
 
-  var dom = window.LeaderboardDom, el = dom.el, records = dom.records, safeHref = dom.safeHref, cmpText = dom.cmpText;
+  var dom = window.LeaderboardDom, el = dom.el, records = dom.records, cmpText = dom.cmpText;
 
   /* ---------- boards ---------- */
-  var USERS = [], TEAMS = [], WEEKLY = [], ITEMS = null, PROJECTS = {}, WINDOWS = {};
+  var USERS = [], TEAMS = [], WEEKLY = [], WINDOWS = {};
 
   function columns(view) {
     var first = view === "people"
@@ -126,27 +119,14 @@
     if (hashReady) writeHash();
   }
 
-  /* ---------- the board at a glance: top rows as bars of score by metric ---------- */
+  /* ---------- the board at a glance: the top visible rows as bars of score by metric ---------- */
   function drawBars() {
     if (!window.LeaderboardBars) return;
-    var box = $("bars");
-    var weights = DATA.meta.weights || {};
-    var rows = visibleRows().slice().sort(function (a, b) {
-      return a.rank - b.rank || cmpText(a.team, b.team) || cmpText(a.username || "", b.username || "");
-    }).slice(0, BAR_ROWS);
-    var metrics = METRICS.map(function (m) { return { key: m[0], label: m[1], words: m[2], weight: weights[m[0]] }; });
-    var bars = rows.map(function (r) {
-      return {
-        name: state.view === "people" ? r.username + " \u00B7 " + r.team : r.team,
-        score: r.score,
-        counts: METRICS.map(function (m) { return r[m[0]]; }),
-        points: METRICS.map(function (m) { return r[m[0]] * (weights[m[0]] === undefined ? 1 : weights[m[0]]); })
-      };
+    window.LeaderboardBars.board($("bars"), visibleRows(), {
+      people: state.view === "people", days: WINDOWS[state.window].days, filtered: Boolean(state.team || state.query.trim()),
+      weights: DATA.meta.weights || {},
+      metrics: METRICS.map(function (m) { return { key: m[0], label: m[1], words: m[2] }; })
     });
-    var noun = state.view === "people" ? "people" : "teams";
-    var title = "Top " + bars.length + " " + noun + " by score, last " + WINDOWS[state.window].days + " days" +
-      (state.team || state.query.trim() ? " (filtered)" : "") + ": points from each metric";
-    window.LeaderboardBars.render(box, title, bars, metrics, box.clientWidth);
   }
 
   /* On narrow screens the rank and name columns stick (style.css); the name sticks right after
@@ -199,72 +179,13 @@
   }
 
   /* ---------- drill-down ---------- */
-  function itemsOf(filter) {
-    var start = WINDOWS[state.window].start, end = DATA.meta.as_of;
-    return ITEMS.filter(function (c) { return c.at >= start && c.at < end && filter(c); })
-      .sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : cmpText(a.item_id, b.item_id); });
-  }
+  function itemsOf(filter) { return window.LeaderboardItems.between(WINDOWS[state.window].start, DATA.meta.as_of, filter); }
+  var itemSections = function (row, items, showUser) { return window.LeaderboardItems.sections(row, items, showUser); };
 
-  function itemLine(c, showUser) {
-    var href = safeHref(c.web_url);
-    var title = c.title || c.item_id;
-    var what = href ? el("a", { href: href, rel: "noopener noreferrer", text: title }) : el("span", { text: title });
-    var id = c.kind === "commit" ? String(c.item_id).slice(0, 8) : "#" + c.item_id;
-    var parts = [el("time", { datetime: c.at, text: c.at.slice(0, 10) }), " ", what, " ", el("span", { className: "muted", text: id + " \u00B7 " }), projectName(c.project_id)];
-    if (showUser) parts.push(el("span", { className: "muted", text: " \u00B7 " + c.username }));
-    return el("li", {}, parts);
-  }
-
-  /* A project by its path (group/app), linked to its page; its id only when unknown. */
-  function projectName(id) {
-    var p = PROJECTS[id];
-    if (!p) return el("span", { className: "muted project", text: "project " + id });
-    var href = safeHref(p.web_url);
-    return href ? el("a", { href: href, rel: "noopener noreferrer", className: "project", text: p.path_with_namespace })
-      : el("span", { className: "project", text: p.path_with_namespace });
-  }
-
-  function itemSections(row, items, showUser) {
-    var out = [];
-    KINDS.forEach(function (k) {
-      var list = items.filter(function (c) { return c.kind === k[0]; });
-      var counted = row[k[1]];
-      var heading = k[2] + ": " + counted + (list.length !== counted ? " (" + list.length + " items found in contributions)" : "");
-      var section = el("section", { className: "kind", "data-kind": k[0] }, [el("h3", { text: heading })]);
-      if (list.length) {
-        var ol = el("ol", { className: "items" });
-        list.slice(0, ITEM_LIMIT).forEach(function (c) { ol.appendChild(itemLine(c, showUser)); });
-        section.appendChild(ol);
-        if (list.length > ITEM_LIMIT) section.appendChild(el("p", { className: "muted", text: "Showing the latest " + ITEM_LIMIT + " of " + list.length + "; all are in contributions.csv." }));
-      }
-      out.push(section);
-    });
-    return out;
-  }
-
-  /* contributions.js can be large: it loads on the first drill-down, not with the board. */
-  var waiting = [];
   function withItems(callback) {
-    if (ITEMS) { callback(); return; }
-    waiting.push(callback);
-    if (waiting.length > 1) return;
-    var done = function () {
-      ITEMS = records(window.LEADERBOARD_CONTRIBUTIONS);
-      if (window.LEADERBOARD_CONTRIBUTIONS.projects) {
-        records(window.LEADERBOARD_CONTRIBUTIONS.projects).forEach(function (p) { PROJECTS[p.project_id] = p; });
-      }
-      var queued = waiting;
-      waiting = [];
-      queued.forEach(function (f) { f(); });
-    };
-    if (window.LEADERBOARD_CONTRIBUTIONS) { done(); return; }
-    var script = el("script", { src: "data/contributions.js" });
-    script.addEventListener("load", done);
-    script.addEventListener("error", function () {
-      waiting = [];
+    window.LeaderboardItems.load(callback, function () {
       openDetail("The counted items could not be loaded", [el("p", { text: "data/contributions.js did not load; the same items are in contributions.csv." })]);
     });
-    document.body.appendChild(script);
   }
 
   var opener = null;
@@ -335,25 +256,15 @@
     drawWeekly(chart, team);
   }
 
-  /* ---------- weekly chart ---------- */
+  /* ---------- weekly chart (chart.js) ---------- */
+  var weeklyMetrics = METRICS.map(function (m) { return { key: m[0], label: m[1], words: m[2] }; });
   function drawWeekly(container, team) {
-    if (!window.LeaderboardChart) return;
-    var rows = WEEKLY.filter(function (r) { return r.team === team; }).sort(function (a, b) { return a.week < b.week ? -1 : 1; });
-    var series = METRICS.map(function (m) { return { label: m[1], words: m[2], values: rows.map(function (r) { return r[m[0]]; }) }; });
-    window.LeaderboardChart.render(container, "Weekly activity of " + team, rows.map(function (r) { return r.week; }), series);
+    if (window.LeaderboardChart) window.LeaderboardChart.weekly(container, team, WEEKLY, weeklyMetrics);
   }
 
   function setupWeekly() {
-    var select = $("weekly-team");
-    var teams = [];
-    WEEKLY.forEach(function (r) { if (teams.indexOf(r.team) < 0) teams.push(r.team); });
     var top = windowRows("teams", "30d").slice().sort(function (a, b) { return a.rank - b.rank; })[0];
-    teams.sort(cmpText).forEach(function (t) { select.appendChild(el("option", { value: t, text: t })); });
-    if (!teams.length) return;
-    select.value = top && teams.indexOf(top.team) >= 0 ? top.team : teams[0];
-    select.addEventListener("change", function () { drawWeekly($("weekly-chart"), select.value); });
-    $("weekly-controls").hidden = false;
-    drawWeekly($("weekly-chart"), select.value);
+    if (window.LeaderboardChart) window.LeaderboardChart.setupWeekly($("weekly-team"), $("weekly-controls"), $("weekly-chart"), WEEKLY, weeklyMetrics, top && top.team);
   }
 
   /* ---------- wiring ---------- */

@@ -114,5 +114,28 @@
     container.appendChild(root);
   }
 
-  window.LeaderboardBars = { render: render };
+  /* The board's rows (any order) -> the top TOP_ROWS by rank as bars; opts: {people, days,
+     filtered, weights: {metric: n}, metrics: [{key, label, words}]}. */
+  var TOP_ROWS = 10;
+  function board(container, boardRows, opts) {
+    var cmp = window.LeaderboardDom.cmpText;
+    var rows = boardRows.slice().sort(function (a, b) {
+      return a.rank - b.rank || cmp(a.team, b.team) || cmp(a.username || "", b.username || "");
+    }).slice(0, TOP_ROWS);
+    var weightOf = function (m) { return opts.weights[m.key] === undefined ? 1 : opts.weights[m.key]; };
+    var metrics = opts.metrics.map(function (m) { return { key: m.key, label: m.label, words: m.words, weight: opts.weights[m.key] }; });
+    var bars = rows.map(function (r) {
+      return {
+        name: opts.people ? r.username + " \u00B7 " + r.team : r.team,
+        score: r.score,
+        counts: opts.metrics.map(function (m) { return r[m.key]; }),
+        points: opts.metrics.map(function (m) { return r[m.key] * weightOf(m); })
+      };
+    });
+    var title = "Top " + bars.length + " " + (opts.people ? "people" : "teams") + " by score, last " + opts.days + " days" +
+      (opts.filtered ? " (filtered)" : "") + ": points from each metric";
+    render(container, title, bars, metrics, container.clientWidth);
+  }
+
+  window.LeaderboardBars = { render: render, board: board };
 })();

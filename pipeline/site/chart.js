@@ -136,5 +136,29 @@
     container.appendChild(dataTable(title, weeks, series));
   }
 
-  window.LeaderboardChart = { render: render };
+  /* One team's rows of weekly_team_activity as the chart; metrics: [{key, label, words}]. */
+  function weekly(container, team, weeklyRows, metrics) {
+    var rows = weeklyRows.filter(function (r) { return r.team === team; }).sort(function (a, b) { return a.week < b.week ? -1 : 1; });
+    var series = metrics.map(function (m) { return { label: m.label, words: m.words, values: rows.map(function (r) { return r[m.key]; }) }; });
+    render(container, "Weekly activity of " + team, rows.map(function (r) { return r.week; }), series);
+  }
+
+  /* The page's weekly section: a team picker (the top team first shown) and its chart. */
+  function setupWeekly(select, controls, container, weeklyRows, metrics, topTeam) {
+    var teams = [];
+    weeklyRows.forEach(function (r) { if (teams.indexOf(r.team) < 0) teams.push(r.team); });
+    teams.sort(window.LeaderboardDom.cmpText).forEach(function (t) {
+      var option = document.createElement("option");
+      option.value = t;
+      option.textContent = t;
+      select.appendChild(option);
+    });
+    if (!teams.length) return;
+    select.value = topTeam && teams.indexOf(topTeam) >= 0 ? topTeam : teams[0];
+    select.addEventListener("change", function () { weekly(container, select.value, weeklyRows, metrics); });
+    controls.hidden = false;
+    weekly(container, select.value, weeklyRows, metrics);
+  }
+
+  window.LeaderboardChart = { render: render, weekly: weekly, setupWeekly: setupWeekly };
 })();
