@@ -185,6 +185,11 @@ def downloads(ctx: SiteContext) -> str:
     )
 
 
+def project_urls(ctx: SiteContext) -> dict[str, str | None]:
+    """Each in-scope project's page by its path, from the projects mart."""
+    return {str(r["path_with_namespace"]): r["web_url"] for r in ctx.marts["projects"].to_pylist()}
+
+
 def verification(ctx: SiteContext) -> str:
     return (
         '<section id="verification" aria-labelledby="verification-title">'
@@ -193,7 +198,8 @@ def verification(ctx: SiteContext) -> str:
         'fails and publishes nothing. The full record is <a href="data/manifest.json">'
         "manifest.json</a>.</p>"
         f"<details><summary>Every listing</summary>"
-        f"{listings_table(list(ctx.manifest.get('listings') or []))}</details></section>"
+        f"{listings_table(list(ctx.manifest.get('listings') or []), project_urls(ctx))}"
+        "</details></section>"
     )
 
 

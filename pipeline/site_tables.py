@@ -173,9 +173,14 @@ LISTING_HEADERS = [
 ]  # fmt: skip
 
 
-def listings_table(listings: list[dict[str, Any]]) -> str:
+def listings_table(
+    listings: list[dict[str, Any]], project_urls: dict[str, str | None] | None = None
+) -> str:
+    """The manifest's listings; a project listing's path links to the project when known."""
+    urls = project_urls or {}
     body = (
-        f'<tr><th scope="row">{e(item.get("what"))}</th><td>{e(listing_scope(item))}</td>'
+        f'<tr><th scope="row">{e(item.get("what"))}</th>'
+        f"<td>{link(urls.get(str(item.get('project'))), listing_scope(item))}</td>"
         f'<td>{e(item.get("check"))}</td><td class="num">{e(item.get("pages"))}</td>'
         f'<td class="num">{e(item.get("rows"))}</td><td class="num">{e(item.get("x_total"))}</td>'
         f'<td class="num">{e(item.get("retries"))}</td></tr>'

@@ -1,4 +1,4 @@
-"""An independent plain-Python computation of the six marts from the simulator's own dataset.
+"""An independent plain-Python computation of the marts from the simulator's own dataset.
 
 It follows ARCHITECTURE ("Identity matching", "Metrics and marts") and docs/internals.md's
 readings, and shares no code with extract, build or queries/: the end-to-end test compares
@@ -221,7 +221,18 @@ class Oracle:
             "member_emails": self.member_emails(),
             "unmatched_authors": self.unmatched_authors(),
             "weekly_team_activity": self.weekly_team_activity(),
+            "projects": self.projects(),
         }
+
+    def projects(self) -> list[Row]:
+        """Every in-scope project by id, with its path and page."""
+        return [
+            {"project_id": p.id, "path_with_namespace": p.path_with_namespace, "web_url": p.web_url}
+            for p in sorted(
+                (self.ds.projects[i] for i in self.scope),
+                key=lambda p: (p.path_with_namespace, p.id),
+            )
+        ]
 
     def contributions(self) -> list[Row]:
         rows = []

@@ -243,11 +243,13 @@ def marts() -> dict[str, list[dict[str, Any]]]:
 
 
 def projects() -> list[dict[str, Any]]:
-    """Project 12 holds every item; 13 has a hostile path and a javascript: URL."""
+    """Project 12 holds most items; 13 has a hostile path and a javascript: URL; 14 is listed."""
     return [
         {"project_id": 12, "path_with_namespace": "acme/app",
          "web_url": "https://gitlab.example.com/acme/app"},
         {"project_id": 13, "path_with_namespace": "acme/<b>fork</b>", "web_url": JS_URL},
+        {"project_id": 14, "path_with_namespace": "acme/lib",
+         "web_url": "https://gitlab.example.com/acme/lib"},
     ]  # fmt: skip
 
 

@@ -323,6 +323,12 @@ def test_header_links_pipeline_and_teams_editor(tmp_path: Path) -> None:
     assert '<a href="https://gitlab.example.com/acme/lb/-/edit/main/teams.csv"' in html
     assert '<time datetime="2026-08-23T00:00:04Z">2026-08-23 00:00 UTC</time>' in html
     assert "3 listings proved complete" in html
+    # a listing of a known project links to it; the hostile path of an unknown one stays text
+    assert (
+        '<a href="https://gitlab.example.com/acme/lib" rel="noopener noreferrer">acme/lib</a>'
+        in html
+    )
+    assert "<td>acme/&lt;b&gt;app&lt;/b&gt;</td>" in html
 
 
 def test_no_links_when_ci_urls_are_unknown(published: Path) -> None:
