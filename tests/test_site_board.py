@@ -200,10 +200,12 @@ def test_a_team_drill_down_follows_the_window(browser: Any, site_dir: Path) -> N
         page = watched.page
         page.wait_for_selector("#detail section.kind")
         assert page.text_content("#detail h2") == f"Team {T_SCRIPT}, last 30 days"
-        page.click("#controls button[data-window='365d']")
+        page.focus("#controls button[data-window='365d']")
+        page.keyboard.press("Enter")
         page.wait_for_function(
             "document.querySelector('#detail h2').textContent.endsWith('365 days')"
         )
+        assert page.evaluate("document.activeElement.dataset.window") == "365d"  # focus stays
         assert "window=365d" in page.evaluate("location.hash")
         assert "open=team" in page.evaluate("location.hash")
         watched.assert_clean()

@@ -168,12 +168,15 @@
     try { history.replaceState(null, "", hash); } catch (e) { /* file:// in some browsers */ }
   }
 
-  /* After a window or view change, or a link: the drill-down in the state, or none. */
-  function reopen() {
+  /* After a window change or a link: the drill-down in the state, or none. `quiet` keeps the
+     focus where it is (on the window button just pressed) instead of moving it to the detail. */
+  var focusDetail = true;
+  function reopen(quiet) {
     var open = state.open;
     if (!open) { if (!$("detail").hidden) hideDetail(); return; }
-    if (open.kind === "team") { showTeam(open.team); return; }
     var row = windowRows("people", state.window).filter(function (r) { return r.team === open.team && r.username === open.username; })[0];
+    if (open.kind === "team" || row) focusDetail = !quiet;  /* openDetail uses it once, then resets it */
+    if (open.kind === "team") { showTeam(open.team); return; }
     if (row) showPerson(row);
     else { state.open = null; hideDetail(); writeHash(); }
   }
@@ -208,7 +211,8 @@
     detail.appendChild(el("div", { className: "detail-head" }, [heading, close]));
     nodes.forEach(function (n) { detail.appendChild(n); });
     detail.hidden = false;
-    heading.focus();
+    if (focusDetail) heading.focus();
+    focusDetail = true;
   }
 
   function scoreLine(row) {
@@ -243,7 +247,7 @@
 
   function renderTeam(team) {
     var row = windowRows("teams", state.window).filter(function (r) { return r.team === team; })[0];
-    if (!row) { state.open = null; hideDetail(); writeHash(); return; }
+    if (!row) { focusDetail = true; state.open = null; hideDetail(); writeHash(); return; }
     var members = windowRows("people", state.window).filter(function (r) { return r.team === team; });
     var list = el("ul", { className: "members" });
     members.forEach(function (m) {
@@ -278,7 +282,7 @@
     readHash();
     document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !$("detail").hidden) closeDetail(); });
     document.querySelectorAll("#controls [data-window]").forEach(function (b) {
-      b.addEventListener("click", function () { state.window = b.getAttribute("data-window"); renderBoard(); reopen(); });
+      b.addEventListener("click", function () { state.window = b.getAttribute("data-window"); renderBoard(); reopen(true); });
     });
     document.querySelectorAll("#controls [data-view]").forEach(function (b) {
       b.addEventListener("click", function () {
