@@ -255,6 +255,30 @@ def test_parquet_and_json_exports_hold_the_marts(published: Path) -> None:
         assert list(loaded[0]) == MARTS[name].names
 
 
+def test_downloads_carry_prev_rank_null_when_new(published: Path) -> None:
+    """frank joined Platform 26 days ago: no 30-day prev_rank; alice was 2nd before."""
+    data = published / "data"
+    for name in ("leaderboard_users", "leaderboard_teams"):
+        with (data / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            assert next(csv.reader(f))[-2:] == ["rank", "prev_rank"]
+    with (data / "leaderboard_users.csv").open(encoding="utf-8", newline="") as f:
+        rows = {(r["window"], r["team"], r["username"]): r for r in csv.DictReader(f)}
+    assert rows[("30d", "Platform", "frank")]["prev_rank"] == ""
+    assert rows[("30d", "Platform", "alice")]["prev_rank"] == "2"
+    loaded = json.loads((data / "leaderboard_users.json").read_text(encoding="utf-8"))
+    frank = [
+        r for r in loaded if (r["window"], r["team"], r["username"]) == ("30d", "Platform", "frank")
+    ]
+    assert [r["prev_rank"] for r in frank] == [None]
+    table = pq.read_table(data / "leaderboard_users.parquet")
+    assert table.schema.field("prev_rank").type == pa.int64()
+    assert (
+        table.column("prev_rank").null_count
+        == sum(1 for r in marts()["leaderboard_users"] if r["prev_rank"] is None)
+        > 0
+    )
+
+
 def test_emails_are_masked_on_the_page_and_in_the_downloads(published: Path) -> None:
     everything = "".join(p.read_text(encoding="utf-8") for p in text_files(published))
     everything += "".join(p.read_text(encoding="utf-8") for p in published.rglob("*.csv"))
