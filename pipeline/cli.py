@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("preview", help="Markdown report: a teams.csv change over existing raw data")
     p.add_argument("--base-teams", type=Path, required=True, metavar="FILE")
     p.add_argument("--out", type=Path, metavar="FILE", help="report path (default data/preview.md)")
+    p.add_argument("--as-of", type=parse_timestamp, metavar="TS", help="pin as_of (UTC)")
 
     p = sub.add_parser("bench", help="extraction benchmark against the simulator")
     p.add_argument("--scale", type=float, default=1.0, metavar="S", help="1.0 = reference scenario")
@@ -103,7 +104,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "preview":
         from pipeline.preview import run_preview
 
-        run_preview(settings, base_teams=args.base_teams, out=args.out)
+        run_preview(settings, base_teams=args.base_teams, out=args.out, as_of=args.as_of)
         return 0
     if command == "bench":
         from pipeline.bench import run_bench

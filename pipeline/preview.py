@@ -38,9 +38,11 @@ class Preview:
     publish_emails: bool = False  # commit emails in the report are masked unless allowed
 
 
-def run_preview(settings: Settings, base_teams: Path, out: Path | None) -> Path:
+def run_preview(
+    settings: Settings, base_teams: Path, out: Path | None, as_of: dt.datetime | None = None
+) -> Path:
     """Write the Markdown report (default data/preview.md); post it on the MR when configured."""
-    preview = compute_preview(settings, base_teams)
+    preview = compute_preview(settings, base_teams, as_of)
     report = render_report(preview)
     path = out or settings.data_dir / "preview.md"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,8 +55,13 @@ def run_preview(settings: Settings, base_teams: Path, out: Path | None) -> Path:
     return path
 
 
-def compute_preview(settings: Settings, base_teams: Path) -> Preview:
-    """Build the marts for the current roster and the base one; no request leaves the machine."""
+def compute_preview(
+    settings: Settings, base_teams: Path, as_of: dt.datetime | None = None
+) -> Preview:
+    """Build the marts for the current roster and the base one; no request leaves the machine.
+
+    `as_of` defaults to the last extraction's, as for `build`.
+    """
     data_dir = settings.data_dir
     raw_dirs = raw_dirs_of(data_dir)
     if not any(d.is_dir() for d in raw_dirs):
@@ -63,7 +70,7 @@ def compute_preview(settings: Settings, base_teams: Path) -> Preview:
             "data/raw (an artifact of the scheduled pipeline)"
         )
     manifests = read_manifests(data_dir)
-    as_of = default_as_of(manifests, data_dir)
+    as_of = as_of.astimezone(dt.UTC) if as_of else default_as_of(manifests, data_dir)
     noreply = resolve_noreply(settings, manifests)
     bots = read_bots(settings.bots_file)
     after = read_roster(settings.teams_file)

@@ -13,6 +13,10 @@ from pipeline.config import Settings, settings_from_env
 from pipeline.sim import SimServer
 
 SAMPLE_TEAMS = Path(__file__).resolve().parents[1] / "pipeline" / "sim" / "sample_teams.csv"
+#: The simulator's clock in extraction tests (SimConfig(now=NOW)) and the history start two years
+#: before it: the organisation and what is extracted of it are the same on every day.
+NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+SINCE = (NOW - dt.timedelta(days=730)).date().isoformat()
 
 
 def env_for(sim: SimServer, data: Path, **extra: str) -> dict[str, str]:
@@ -20,6 +24,7 @@ def env_for(sim: SimServer, data: Path, **extra: str) -> dict[str, str]:
         "GITLAB_URL": sim.url,
         "GITLAB_TOKEN": sim.token,
         "LEADERBOARD_GROUPS": "acme",
+        "LEADERBOARD_SINCE": SINCE,
         "LEADERBOARD_DATA_DIR": str(data),
         "LEADERBOARD_TEAMS": str(SAMPLE_TEAMS),
         "LEADERBOARD_WORKERS": "4",

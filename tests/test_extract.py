@@ -17,6 +17,7 @@ from pipeline.sim import SimConfig, SimServer
 from pipeline.state import read_state, read_users
 from pipeline.teams import read_roster
 from tests.extract_support import (
+    NOW,
     SAMPLE_TEAMS,
     expected_commits,
     expected_items,
@@ -31,7 +32,7 @@ TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimServer]:
-    with SimServer(SimConfig(profile="demo")) as server:
+    with SimServer(SimConfig(profile="demo", now=NOW)) as server:
         yield server
 
 

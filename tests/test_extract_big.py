@@ -9,13 +9,20 @@ import pytest
 
 from pipeline.extract import extract
 from pipeline.sim import SimConfig, SimServer
-from tests.extract_support import expected_commits, expected_items, read_raw, settings_for, since_of
+from tests.extract_support import (
+    NOW,
+    expected_commits,
+    expected_items,
+    read_raw,
+    settings_for,
+    since_of,
+)
 
 pytestmark = pytest.mark.slow
 
 
 def test_big_listings_complete_without_totals(tmp_path: Path) -> None:
-    with SimServer(SimConfig(profile="bench", scale=0.22, latency_ms=2)) as sim:
+    with SimServer(SimConfig(profile="bench", scale=0.22, latency_ms=2, now=NOW)) as sim:
         teams = tmp_path / "teams.csv"
         teams.write_text("team,username\nT,user0001\nT,user0002\n")
         settings = settings_for(

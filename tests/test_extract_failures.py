@@ -10,12 +10,12 @@ import pytest
 from pipeline.cli import main
 from pipeline.extract import extract
 from pipeline.sim import SimConfig, SimServer
-from tests.extract_support import env_for, read_raw, settings_for, tree_hashes
+from tests.extract_support import NOW, env_for, read_raw, settings_for, tree_hashes
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimServer]:
-    with SimServer(SimConfig(profile="demo")) as server:
+    with SimServer(SimConfig(profile="demo", now=NOW)) as server:
         yield server
 
 

@@ -12,7 +12,7 @@ import pytest
 from pipeline.extract import ExtractResult, extract
 from pipeline.sim import SimConfig, SimServer
 from pipeline.state import read_state
-from tests.extract_support import read_raw, settings_for
+from tests.extract_support import NOW, read_raw, settings_for
 
 KEYS = {
     "commits": ["project_id", "id"],
@@ -25,7 +25,7 @@ KEYS = {
 
 @pytest.fixture
 def sim() -> Iterator[SimServer]:
-    with SimServer(SimConfig(profile="demo")) as server:
+    with SimServer(SimConfig(profile="demo", now=NOW)) as server:
         yield server
 
 

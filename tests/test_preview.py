@@ -68,6 +68,18 @@ def test_unchanged_roster_says_so(workdir: Path) -> None:
     assert "→" not in report.split("**7d**")[1].split("###")[0]
 
 
+def test_as_of_flag_pins_the_windows(workdir: Path) -> None:
+    """`--as-of` wins over the extraction's as_of, as for `build`: far later, nobody is active."""
+    out = workdir / "later.md"
+    base = str(workdir / "base.csv")
+    later = ["--as-of", "2030-01-01T12:00:00Z"]
+    assert main(["preview", "--base-teams", base, "--out", str(out), *later], env_for(workdir)) == 0
+    report = out.read_text(encoding="utf-8")
+    assert "(as of 2030-01-01 12:00 UTC" in report
+    default = (CASES / "expected.md").read_text(encoding="utf-8")
+    assert "(as of 2030-01-01" not in default and report != default
+
+
 def test_missing_base_roster_compares_against_empty(workdir: Path) -> None:
     out = workdir / "new.md"
     base = workdir / "absent.csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from publish_data import AS_OF, JS_URL, T_IMG, T_SCRIPT, contributions, marts, write_data_dir
 
 from pipeline import exports
@@ -40,6 +42,23 @@ KIND_METRIC = {
 }
 
 
+@contextlib.contextmanager
+def without_faketime() -> Iterator[None]:
+    """Child processes started inside this block do not inherit libfaketime's preload."""
+    saved = {k: os.environ[k] for k in ("LD_PRELOAD", "FAKETIME") if k in os.environ}
+    kept = [p for p in saved.get("LD_PRELOAD", "").split() if "faketime" not in p]
+    os.environ.pop("FAKETIME", None)
+    if kept:
+        os.environ["LD_PRELOAD"] = " ".join(kept)
+    else:
+        os.environ.pop("LD_PRELOAD", None)
+    try:
+        yield
+    finally:
+        os.environ.pop("LD_PRELOAD", None)
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -48,10 +67,17 @@ def browser() -> Iterator[Any]:
         pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # The page's clock is pinned by Playwright (`page.clock`), never the machine's. When the suite
+    # runs under libfaketime to prove it does not depend on the date, the preload would be
+    # inherited by the driver and Chromium, whose start then hangs; they run on the real clock.
+    with without_faketime():
+        playwright = sync_playwright().start()
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    try:
         yield launched
+    finally:
         launched.close()
+        playwright.stop()
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +269,17 @@ def test_filter_by_team_and_search(view: Watched) -> None:
     view.assert_clean()
 
 
+def open_detail(page: Any, opener: str, title: str) -> None:
+    """Click a name and wait until the drill-down shows `title`.
+
+    The first drill-down loads data/contributions.js by a script tag, so the panel appears
+    asynchronously: wait for the condition (Playwright's `expect` polls), never for a time.
+    """
+    page.click(opener)
+    expect(page.locator("#detail h2")).to_have_text(title)
+    expect(page.locator("#detail")).to_be_visible()
+
+
 def detail_items(page: Any) -> dict[str, list[str]]:
     return page.evaluate(
         """() => Object.fromEntries(Array.from(document.querySelectorAll('#detail section.kind'))
@@ -267,9 +304,9 @@ def expected_items(window: str, keep: Any, show_user: bool) -> dict[str, list[st
 
 def test_person_drill_down_lists_the_counted_items(view: Watched) -> None:
     page = view.page
-    page.click("#board-people tr[data-username='alice'] th button")
-    assert page.is_visible("#detail")
-    assert page.text_content("#detail h2") == "alice in Platform, last 30 days"
+    open_detail(
+        page, "#board-people tr[data-username='alice'] th button", "alice in Platform, last 30 days"
+    )
     assert page.text_content("#detail .score-line") == (
         "Score 6 = 1 commits × 1 + 1 MRs merged × 3 + 1 issues closed × 2; rank 1 for the last"
         " 30 days. Every item counted is listed below, each linking to its GitLab page."
@@ -298,11 +335,10 @@ def test_items_load_on_first_drill_down_and_escape_closes(view: Watched) -> None
     page = view.page
     assert page.evaluate("typeof window.LEADERBOARD_CONTRIBUTIONS") == "undefined"
     opener = "#board-people tr[data-username='erin'] th button"
-    page.click(opener)
-    assert page.text_content("#detail h2") == "erin in Platform, last 30 days"
+    open_detail(page, opener, "erin in Platform, last 30 days")
     assert page.evaluate("window.LEADERBOARD_CONTRIBUTIONS.rows.length") == len(contributions())
     page.keyboard.press("Escape")
-    assert not page.is_visible("#detail")
+    expect(page.locator("#detail")).to_be_hidden()
     assert page.evaluate("document.activeElement.textContent") == "erin"
     view.assert_clean()
 
@@ -321,8 +357,8 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
     page = view.page
     page.click("#controls button[data-window='365d']")
     page.click("#controls button[data-view='teams']")
-    page.click(f"#board-teams tr[data-team='{T_SCRIPT}'] th button")
-    assert page.text_content("#detail h2") == f"Team {T_SCRIPT}, last 365 days"
+    team_button = f"#board-teams tr[data-team='{T_SCRIPT}'] th button"
+    open_detail(page, team_button, f"Team {T_SCRIPT}, last 365 days")
     items = detail_items(page)
     assert items == expected_items("365d", lambda c: c["team"] == T_SCRIPT, show_user=True)
     members = page.eval_on_selector_all(
@@ -333,8 +369,9 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
     assert chart.count() == 1
     assert chart.locator("polyline").count() == 5
     assert chart.locator("path.marker").count() == 5 * 26 + 5
-    page.click("#detail ul.members button:text-is('frank')")
-    assert page.text_content("#detail h2") == f"frank in {T_SCRIPT}, last 365 days"
+    open_detail(
+        page, "#detail ul.members button:text-is('frank')", f"frank in {T_SCRIPT}, last 365 days"
+    )
     assert detail_items(page)["commit"] == [
         f"{AS_OF - dt.timedelta(days=300, hours=1):%Y-%m-%d} moved away later "
         f"{contributions()[13]['item_id'][:8]} · project 12"
@@ -458,8 +495,11 @@ def test_page_works_when_served_over_http(browser: Any, site_dir: Path) -> None:
         for watched in open_page(browser, origin, now=AS_OF):
             page = watched.page
             assert visible_rows(page, "board-people") == expected_rows("users", "30d")
-            page.click("#board-people tr[data-username='erin'] th button")
-            page.wait_for_selector("#detail section.kind")
+            open_detail(
+                page,
+                "#board-people tr[data-username='erin'] th button",
+                "erin in Platform, last 30 days",
+            )
             assert len(detail_items(page)["commit"]) == 1
             watched.assert_clean(origin)
             assert origin + "data/contributions.js" in watched.requests
