@@ -9,7 +9,7 @@ import pytest
 
 PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
 HTTP_LIBRARIES = {"gitlab", "requests", "urllib3", "httpx", "http.client", "urllib.request"}
-HTTP_MODULES = {"pipeline.gitlab_api"}
+HTTP_MODULES = {"pipeline.extract.gitlab.client"}
 
 
 def _module_name(path: Path) -> str:
@@ -60,11 +60,23 @@ def test_the_simulator_imports_nothing_from_the_pipeline() -> None:
 @pytest.mark.parametrize(
     ("stage", "forbidden"),
     [
-        ("pipeline.build", {"pipeline.gitlab_api", "pipeline.cli", "pipeline.extract"}),
-        ("pipeline.marts", {"pipeline.gitlab_api", "pipeline.cli"}),
-        ("pipeline.publish", {"pipeline.gitlab_api", "pipeline.cli", "pipeline.extract"}),
-        ("pipeline.extract", {"pipeline.cli", "pipeline.build", "pipeline.publish"}),
-        ("pipeline.preview", {"pipeline.gitlab_api", "pipeline.cli", "pipeline.extract"}),
+        (
+            "pipeline.marts.build",
+            {"pipeline.extract.gitlab.client", "pipeline.cli", "pipeline.extract.command"},
+        ),
+        ("pipeline.marts.runner", {"pipeline.extract.gitlab.client", "pipeline.cli"}),
+        (
+            "pipeline.site.publish",
+            {"pipeline.extract.gitlab.client", "pipeline.cli", "pipeline.extract.command"},
+        ),
+        (
+            "pipeline.extract.command",
+            {"pipeline.cli", "pipeline.marts.build", "pipeline.site.publish"},
+        ),
+        (
+            "pipeline.preview.command",
+            {"pipeline.extract.gitlab.client", "pipeline.cli", "pipeline.extract.command"},
+        ),
     ],
 )
 def test_stages_do_not_reach_back(stage: str, forbidden: set[str]) -> None:
@@ -99,4 +111,4 @@ def test_only_the_entry_point_reads_the_environment() -> None:
         and not _module_name(p).startswith("pipeline.sim")
     )
     # bench_procs hands the machine's environment (PATH, proxies) on to the processes it starts
-    assert readers == ["pipeline.bench_procs", "pipeline.cli"]
+    assert readers == ["pipeline.bench.procs", "pipeline.cli"]
