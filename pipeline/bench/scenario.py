@@ -17,10 +17,10 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.sim.config import SimConfig
-from pipeline.sim.generate import build_dataset
-from pipeline.sim.model import Dataset
-from pipeline.sim.roster import bench_roster_csv
+from pipeline.sim.org.config import SimConfig
+from pipeline.sim.org.generate import build_dataset
+from pipeline.sim.org.model import Dataset
+from pipeline.sim.org.roster import bench_roster_csv
 
 PER_PAGE = 100
 GROUP = "bench"

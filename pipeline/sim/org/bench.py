@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from pipeline.sim.history import (
+from pipeline.sim.org.history import (
     DAY,
     Author,
     CommitFactory,
@@ -15,7 +15,7 @@ from pipeline.sim.history import (
     number_items,
     times_back,
 )
-from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project, User
+from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project, User
 
 PROJECTS, COMMITS, MRS, ISSUES, USERS, SUBGROUPS = 200, 200_000, 50_000, 50_000, 600, 9
 TITLES = ["Fix bug", "Add feature", "Refactor", "Update docs", "Bump deps", "Tune query", "=1+1"]

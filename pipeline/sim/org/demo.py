@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from pipeline.sim.history import (
+from pipeline.sim.org.history import (
     DAY,
     Author,
     CommitFactory,
@@ -16,7 +16,7 @@ from pipeline.sim.history import (
     number_items,
     times_back,
 )
-from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project, User
+from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project, User
 
 HOSTILE = [
     "<script>alert(1)</script>",

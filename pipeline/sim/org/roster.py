@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from importlib import resources
 
-from pipeline.sim.model import Dataset
+from pipeline.sim.org.model import Dataset
 
 MOVE_DAYS_AGO = 12
 

@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.sim.model import Commit, Dataset, Issue, MergeRequest
+from pipeline.sim.org.model import Commit, Dataset, Issue, MergeRequest
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
