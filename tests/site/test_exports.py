@@ -1,4 +1,4 @@
-"""Exports: email masking, CSV formula neutralising, escaped JSON, raw copies."""
+"""Exports: CSV formula neutralising, escaped JSON, raw copies (masked unless allowed)."""
 
 from __future__ import annotations
 
@@ -11,27 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import privacy
 from pipeline.schema import MARTS
 from pipeline.site import exports
 from tests.site.data import AS_OF, write_raw
-
-
-@pytest.mark.parametrize(
-    ("email", "masked"),
-    [
-        ("jane@example.org", "j***@example.org"),
-        ("j@example.org", "j***@example.org"),
-        ("me@laptop", "m***@laptop"),
-        ("@example.org", "***@example.org"),
-        ("a@b@example.org", "a***@example.org"),
-        ("not-an-email", "***"),
-        ("", "***"),
-        (None, None),
-    ],
-)
-def test_mask_email(email: str | None, masked: str | None) -> None:
-    assert privacy.mask_email(email) == masked
 
 
 @pytest.mark.parametrize(
@@ -114,15 +96,6 @@ def test_safe_json_escapes_everything_that_could_end_a_script() -> None:
     text = exports.safe_json({"a": "</script><!-- & \u2028"})
     assert text == '{"a":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}'
     assert json.loads(text) == {"a": "</script><!-- & \u2028"}
-
-
-def test_mask_emails_masks_only_email_columns() -> None:
-    rows = [{"username": "alice", "email": "alice@example.org", "source": "teams_csv"}]
-    table = privacy.mask_emails(pa.Table.from_pylist(rows, schema=MARTS["member_emails"]))
-    assert table.to_pylist() == [
-        {"username": "alice", "email": "a***@example.org", "source": "teams_csv"}
-    ]
-    assert table.schema == MARTS["member_emails"]
 
 
 @pytest.mark.parametrize("publish_emails", [False, True])
