@@ -9,13 +9,13 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pytest
-from oracle import Oracle
 from polars.testing import assert_frame_equal
 
 from pipeline.cli import main
+from pipeline.roster.teams import read_bots, read_roster
 from pipeline.schema import MARTS
 from pipeline.sim import SimConfig, SimServer
-from pipeline.teams import read_bots, read_roster
+from tests.oracle import Oracle
 
 NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
 SIM_DIR = Path(__file__).parent.parent / "pipeline" / "sim"
