@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.sim.model import Dataset, User
-from pipeline.teams import Bots, Membership, Roster
+from pipeline.roster.teams import Bots, Membership, Roster
+from pipeline.sim.org.model import Dataset, User
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}

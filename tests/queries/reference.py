@@ -10,8 +10,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import METRIC_NAMES, WINDOWS
-from pipeline.teams import Bots, Membership, Roster
 
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
 Raw = dict[str, list[dict[str, Any]]]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import MARTS
-from pipeline.teams import Bots, Membership, Roster
 from tests.queries.reference import leaderboards
 from tests.queries.seed import AS_OF, NOREPLY, Raw, build, days_before, member, roster, rows, t
 

@@ -11,8 +11,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from pipeline.roster.teams import Bots
 from pipeline.schema import WINDOWS
-from pipeline.teams import Bots
 from tests.queries.seed import AS_OF, NOREPLY, Raw, build, days_before, member, roster, rows
 from tests.queries.test_reference import _raw, _roster
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.teams import Bots, Membership, Roster
+from pipeline.roster.teams import Bots, Membership, Roster
 from tests.queries.reference import leaderboards
 from tests.queries.seed import AS_OF, NOREPLY, Raw, build, rows
 
