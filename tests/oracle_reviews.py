@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from pipeline.sim.model import Dataset, Event, MergeRequest
+from pipeline.sim.org.model import Dataset, Event, MergeRequest
 
 #: metric -> the kinds whose distinct MRs it counts
 DISTINCT = {"mrs_approved": {"mr_approved"}, "mrs_reviewed": {"mr_approved", "review_comment"}}

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
-from pipeline.rows import commit_to_row
+from pipeline.extract.rows import commit_to_row
 from pipeline.schema import RAW
 from tests.queries.seed import Raw
 
@@ -39,6 +39,7 @@ USERS_COLUMNS = [
     "mrs_reviewed",
     "score",
     "rank",
+    "prev_rank",
 ]
 
 # (team, username, emails, joined, left): real authors picked from the fixture by email.

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from pipeline.sim.events_api import EventsApi
 from pipeline.sim.filters import BadParam, ItemFilter, flag, parse_time
-from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project
+from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project
 from pipeline.sim.paging import PageRequest, Response, error, paginate
 from pipeline.sim.render import Renderer, dumps
 

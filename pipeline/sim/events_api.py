@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from pipeline.sim.filters import BadParam
-from pipeline.sim.model import Dataset, Event, Project
+from pipeline.sim.org.model import Dataset, Event, Project
 from pipeline.sim.paging import PageRequest, Response, paginate
 from pipeline.sim.render import Renderer, dumps, ts_utc
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import MARTS
-from pipeline.teams import Bots, Membership, Roster
 from tests.queries.reference import leaderboards
 from tests.queries.seed import AS_OF, NOREPLY, Raw, build, days_before, member, roster, rows, t
 
@@ -308,8 +308,12 @@ def test_every_mart_has_the_declared_columns_and_int64_counts(tmp_path: Path) ->
     for name, table in marts.items():
         assert table.schema.equals(MARTS[name]), name
     metrics = [*USER_COLUMNS[2:7], "mrs_approved", "review_comments", "mrs_reviewed"]
-    assert MARTS["leaderboard_users"].names == ["window", "team", "username", *metrics, *SR]
-    assert MARTS["leaderboard_teams"].names == ["window", "team", "members", *metrics, *SR]
+    assert MARTS["leaderboard_users"].names == [
+        "window", "team", "username", *metrics, *SR, "prev_rank"
+    ]  # fmt: skip
+    assert MARTS["leaderboard_teams"].names == [
+        "window", "team", "members", *metrics, *SR, "prev_rank"
+    ]  # fmt: skip
     for name in ("leaderboard_users", "leaderboard_teams"):
         for field in MARTS[name]:
             if field.name not in ("window", "team", "username"):

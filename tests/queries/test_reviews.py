@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.teams import Bots
+from pipeline.roster.teams import Bots
 from tests.queries.seed import Raw, build, days_before, member, roster, rows, t, window
 
 REVIEW = ("mrs_approved", "review_comments", "mrs_reviewed", "score", "rank")

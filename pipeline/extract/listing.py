@@ -1,0 +1,345 @@
+"""One paged listing: follows `Link rel="next"`, fetches ahead by page number, checks completeness.
+
+Pages may arrive in any order but are handled strictly in page order, so each check compares a
+page with the one before it. The list ends at the first page without `Link rel="next"`; pages
+fetched past it (the price of fetching ahead) are dropped and counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pyarrow as pa
+
+from pipeline.errors import CompletenessError
+from pipeline.extract.gitlab.client import GitLabClient, Page
+from pipeline.extract.manifest import ListingRecord
+from pipeline.extract.rows import Row, parse_time
+from pipeline.extract.scheduler import Request, Source
+from pipeline.extract.writer import PartWriter
+
+log = logging.getLogger("leaderboard.extract")
+
+#: A page's rows as converted on the worker that fetched it (None when built column-wise by
+#: `to_table`), and the same rows as Arrow.
+Converted = tuple[list[Row] | None, pa.Table]
+
+#: Fetch ahead only up to this share of the estimated remaining pages: the estimate is rough,
+#: and a page fetched past the end is a wasted request.
+AHEAD_SHARE = 0.7
+#: Fetch ahead only in listings estimated to have at least this many pages left: for short
+#: ones the waste at the tail outweighs the gain.
+MIN_AHEAD_PAGES = 4
+#: A listing this many pages long keeps fetching ahead to its estimated end (at least one page
+#: past what is proven): its tail would otherwise be followed one page per round trip.
+LONG_LISTING_PAGES = 20
+#: Remaining pages are estimated from the pace of this many most recent pages: activity grows
+#: over time, so the listing's average pace misjudges its end (short when ascending, long when
+#: descending into sparser years).
+RECENT_PAGES = 10
+
+
+@dataclass
+class ListingSpec:
+    """What to list and where the rows go."""
+
+    what: str  # the error line's label, e.g. "commits of acme/app"
+    path: str  # /projects/12/repository/commits
+    params: dict[str, Any]
+    record: ListingRecord
+    convert: Callable[[Mapping[str, Any]], Row]
+    writer: PartWriter | None  # None: rows only go to `convert` (project discovery)
+    #: the field that orders the listing ("created_at" ascending, "committed_date" descending),
+    #: used to estimate how many pages remain; None: no fetching ahead
+    order_field: str | None = None
+    descending: bool = False
+    #: the oldest time the listing reaches (its since/updated_after), for descending estimates
+    floor: dt.datetime | None = None
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    #: write an empty part when the listing has no rows (a full listing replaces its folder)
+    keep_empty: bool = True
+    #: called on the scheduler's thread with the listing once its last page is handled
+    on_done: Callable[[Listing], Iterable[Source]] | None = None
+    #: called on the scheduler's thread with each page's new rows as Arrow, in page order
+    #: (listings with a writer only)
+    observe: Callable[[pa.Table], None] | None = None
+    #: a page's items straight to the writer's table, equal to `convert` then `table_of` but
+    #: cheaper (see `columns`); None: built from `convert`'s rows
+    to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None
+
+
+class Listing:
+    """A `Source` for the scheduler; all state is touched only on the scheduler's thread."""
+
+    def __init__(self, client: GitLabClient, spec: ListingSpec, *, ahead: bool = True) -> None:
+        self.client = client
+        self.spec = spec
+        self.ahead = ahead and spec.order_field is not None
+        self.first_item: Mapping[str, Any] | None = None
+        #: the server's `Date` on page 1: its own clock, for watermarks
+        self.server_time: dt.datetime | None = None
+        self.fetched_ahead = 0
+        self.overshoot = 0
+        self._seen: set[Any] = set()
+        self._buffer: dict[int, tuple[Page, Converted | None]] = {}
+        self._max_requested = 0  # pages 1.._max_requested were sent, but for those in _again
+        self._again: set[int] = set()  # pages to fetch again (a repeated page)
+        self._urls: dict[int, str] = {}  # page -> the Link URL that named it
+        self._template: str | None = None
+        self._proven = 1  # highest page known to exist
+        self._handled = 0  # pages handled, in order
+        self._prev_ids: list[Any] | None = None
+        self._refetched: set[int] = set()
+        self._end: int | None = None
+        self._total_pages: int | None = None
+        self._first_time: dt.datetime | None = None
+        self._last_time: dt.datetime | None = None
+        #: (pages handled, order time of the last item) for the most recent pages
+        self._recent: deque[tuple[int, dt.datetime]] = deque(maxlen=RECENT_PAGES + 1)
+        self._finished = False
+
+    # -- Source -------------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self._finished
+
+    def ready(self, limit: int) -> list[Request]:
+        if self._finished:
+            return []
+        due = sorted(self._again)
+        due += range(self._max_requested + 1, self._proven + 1)
+        return [self._request(p) for p in due[:limit]]
+
+    def speculate(self) -> Request | None:
+        if self._finished or not self.ahead or self._template is None:
+            return None
+        page = self._max_requested + 1
+        if page > self._frontier():
+            return None
+        self.fetched_ahead += 1
+        return self._request(page)
+
+    def remaining(self) -> float:
+        if self._finished:
+            return 0.0
+        return max(0.0, self._frontier() - self._max_requested)
+
+    def on_result(self, tag: Any, result: Any) -> Iterable[Source]:
+        page_no = int(tag)
+        if self._finished:
+            return ()
+        result, converted = result
+        self.spec.record.retries += result.attempts - 1
+        self._buffer[page_no] = (result, converted)
+        if result.next_url:
+            self._urls[page_no + 1] = result.next_url
+            if self._template is None and _has_page(result.next_url):
+                self._template = result.next_url
+            self._proven = max(self._proven, page_no + 1)
+        return self._drain()
+
+    def on_error(self, tag: Any, error: BaseException) -> Iterable[Source] | None:
+        # A page fetched ahead past the end of the list was never needed.
+        if self._end is not None and int(tag) > self._end:
+            return ()
+        return None
+
+    # -- paging -------------------------------------------------------------------------------
+
+    def _request(self, page: int) -> Request:
+        self._again.discard(page)
+        self._max_requested = max(self._max_requested, page)
+        spec, client, convert = self.spec, self.client, self._converted
+        if page == 1:
+            return Request(
+                self,
+                page,
+                lambda: convert(client.get_page(spec.path, spec.params, what=spec.what, page=1)),
+            )
+        url = self._urls.get(page) or _with_page(self._template or "", page)
+        return Request(
+            self, page, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
+        )
+
+    def _converted(self, page: Page) -> tuple[Page, Converted | None]:
+        """Runs on the worker that fetched the page: its rows and their Arrow table are built
+        there, so the scheduler's thread only checks, dedups and appends (it keeps the pool fed).
+        Conversion must then be pure; a listing without a writer converts on that thread."""
+        writer = self.spec.writer
+        if writer is None:
+            return page, None
+        if self.spec.to_table is not None:
+            return page, (None, self.spec.to_table(page.items))
+        rows = [self.spec.convert(item) for item in page.items]
+        return page, (rows, writer.table_of(rows))
+
+    def _drain(self) -> Iterable[Source]:
+        while not self._finished and self._handled + 1 in self._buffer:
+            page_no = self._handled + 1
+            page, converted = self._buffer.pop(page_no)
+            if not self._accept(page_no, page, converted):
+                return ()
+            if self._end is not None:
+                return self._finish()
+        return ()
+
+    def _accept(self, page_no: int, page: Page, converted: Converted | None) -> bool:
+        """Check one page in order and write its new rows; False when it must be fetched again."""
+        what = self.spec.what
+        if page.x_next_page and not page.next_url:
+            raise CompletenessError(
+                f"{what}: page {page_no} has x-next-page {page.x_next_page} but no "
+                'Link rel="next"; the list cannot be followed safely'
+            )
+        ids = [item.get("id") for item in page.items]
+        if ids and ids == self._prev_ids:
+            if page_no in self._refetched:
+                raise CompletenessError(
+                    f"{what}: page {page_no} repeats page {page_no - 1} even when fetched "
+                    "again; the server's paging is unreliable, nothing was written"
+                )
+            log.warning(
+                "%s: page %d repeats page %d; fetching it again", what, page_no, page_no - 1
+            )
+            self._refetched.add(page_no)
+            self._again.add(page_no)
+            return False
+        if page_no == 1:
+            self._on_first(page)
+        self._write(page, converted)
+        self._handled = page_no
+        self._prev_ids = ids
+        if not page.next_url:
+            self._end = page_no
+        return True
+
+    def _on_first(self, page: Page) -> None:
+        self.spec.record.x_total = page.x_total
+        if page.x_total is not None:
+            self.spec.record.check = "x-total"
+        self._total_pages = page.x_total_pages
+        self.server_time = _http_date(page.headers.get("date"))
+        if page.items:
+            self.first_item = page.items[0]
+            self._first_time = self._time(page.items[0])
+
+    def _write(self, page: Page, converted: Converted | None) -> None:
+        fresh: list[int] = []
+        for index, item in enumerate(page.items):
+            key = item.get("id")
+            if key not in self._seen:
+                self._seen.add(key)
+                fresh.append(index)
+        writer = self.spec.writer
+        if converted is None:
+            new_rows = [self.spec.convert(page.items[i]) for i in fresh]
+            if writer is None:
+                new = None
+            else:
+                new = writer.table_of(new_rows)
+                writer.add_table(new)
+        else:
+            table = converted[1]
+            new = table if len(fresh) == table.num_rows else table.take(fresh)
+            assert writer is not None
+            writer.add_table(new)
+        if self.spec.observe is not None and new is not None:
+            self.spec.observe(new)
+        self.spec.record.pages += 1
+        self.spec.record.rows += len(fresh)
+        if page.items:
+            self._last_time = self._time(page.items[-1]) or self._last_time
+        if self._last_time is not None:
+            self._recent.append((self.spec.record.pages, self._last_time))
+
+    def _finish(self) -> Iterable[Source]:
+        record = self.spec.record
+        if record.x_total is not None and record.rows < record.x_total:
+            raise CompletenessError(
+                f"{self.spec.what}: {record.rows} distinct rows but the first page said "
+                f"x-total {record.x_total}; items were skipped while paging"
+            )
+        assert self._end is not None
+        self.overshoot = self._max_requested - self._end
+        self._finished = True
+        self._seen = set()
+        self._buffer.clear()
+        if self.spec.writer is not None:
+            self.spec.writer.close(keep_empty=self.spec.keep_empty)
+        if self.spec.on_done is not None:
+            return self.spec.on_done(self)
+        return ()
+
+    # -- how far to fetch ahead ------------------------------------------------------------------
+
+    def _frontier(self) -> int:
+        """The last page worth requesting now: x-total-pages, else an estimate from dates."""
+        if self._end is not None:
+            return self._end
+        if self._total_pages is not None:
+            return max(self._total_pages, self._proven)
+        remaining = self._estimated_remaining()
+        if self._handled >= LONG_LISTING_PAGES and remaining > 0:
+            return self._proven + max(1, math.ceil(AHEAD_SHARE * remaining))
+        if remaining < MIN_AHEAD_PAGES:
+            return self._proven
+        return self._proven + int(AHEAD_SHARE * remaining)
+
+    def _estimated_remaining(self) -> float:
+        """Pages left, from how far the ordered dates have moved across the recent pages (or
+        the listing's whole span while it has few pages)."""
+        first, last, done = self._first_time, self._last_time, self._handled
+        if first is None or last is None or done == 0:
+            return 0.0
+        if len(self._recent) > RECENT_PAGES:
+            (since_page, first), (until_page, last) = self._recent[0], self._recent[-1]
+            done = until_page - since_page
+        if self.spec.descending:
+            floor = self.spec.floor
+            if floor is None:
+                return 0.0
+            covered, left = first - last, last - floor
+        else:
+            covered, left = last - first, self.spec.now() - last
+        if covered.total_seconds() <= 0:
+            return 0.0
+        return max(0.0, done * left.total_seconds() / covered.total_seconds())
+
+    def _time(self, item: Mapping[str, Any]) -> dt.datetime | None:
+        field_name = self.spec.order_field
+        if field_name is None:
+            return None
+        try:
+            return parse_time(item.get(field_name))
+        except ValueError:
+            return None
+
+
+def _http_date(value: str | None) -> dt.datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(dt.UTC) if parsed is not None and parsed.tzinfo else None
+
+
+def _has_page(url: str) -> bool:
+    """Offset paging names the page; a keyset cursor cannot be fetched ahead."""
+    return any(k == "page" for k, _ in parse_qsl(urlsplit(url).query))
+
+
+def _with_page(url: str, page: int) -> str:
+    """A `Link` URL of the same listing, pointed at another page number."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    query.append(("page", str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
