@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pipeline.roster.teams import Bots
-from tests.queries.seed import Raw, build, days_before, member, roster, rows, t, window
+from pipeline.schema import WINDOWS
+from tests.queries.seed import (
+    AS_OF,
+    NOREPLY,
+    Raw,
+    build,
+    days_before,
+    member,
+    roster,
+    rows,
+    t,
+    window,
+)
 
 REVIEW = ("mrs_approved", "review_comments", "mrs_reviewed", "score", "rank")
 
@@ -124,3 +137,38 @@ def test_an_event_read_twice_counts_once(tmp_path: Path) -> None:
     assert window(marts["leaderboard_users"], "7d", "username", *REVIEW) == [
         ("carol", 1, 0, 1, 2, 1)
     ]
+
+
+def test_prev_rank_ranks_the_previous_period_with_review_credit(tmp_path: Path) -> None:
+    # carol only reviews: review credit alone decides where she stood in the previous periods
+    raw = (
+        base(tmp_path)
+        .mr(12, 1, "alice", days_before(729))
+        .commit(1, "b1", f"bob@{NOREPLY}", days_before(1))
+        .commit(1, "b2", f"bob@{NOREPLY}", days_before(9))
+        .approval(1, 1, "carol", 10, days_before(10))  # 7d's previous period: 2 points
+        .comment(2, 1, "carol", 12, days_before(700))  # 365d's previous period, 730 days back
+    )
+    team = roster(member("red", "alice"), member("red", "bob"), member("blue", "carol"))
+    users = build(raw, team)["leaderboard_users"]
+
+    def board(name: str) -> dict[str, tuple[int, int, int | None]]:
+        found = window(users, name, "username", "score", "rank", "prev_rank")
+        return {u: (s, r, p) for u, s, r, p in found}
+
+    # 7d before: carol 2 (one MR reviewed), bob 1 (a commit), alice 0
+    assert board("7d") == {"bob": (1, 1, 2), "alice": (0, 2, 3), "carol": (0, 2, 1)}
+    # 365d before: alice opened MRs 10 and 12 (2), bob MR 11 (1), carol commented on 12 (2)
+    assert board("365d")["carol"] == (2, 1, 1) and board("365d")["bob"][2] == 2
+    teams = build(raw, team)["leaderboard_teams"]
+    assert window(teams, "7d", "team", "score", "rank", "prev_rank") == [
+        ("red", 1, 1, 2),
+        ("blue", 0, 2, 1),
+    ]
+    # the same ranks as a build at as_of - N days over the same data
+    for name in ("7d", "365d"):
+        as_of = AS_OF - dt.timedelta(days=WINDOWS[name])
+        earlier = build(raw, team, as_of=as_of)["leaderboard_users"]
+        assert {u: p for u, (_, _, p) in board(name).items()} == dict(
+            window(earlier, name, "username", "rank")
+        )
