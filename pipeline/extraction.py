@@ -18,6 +18,7 @@ from pipeline.gitlab_api import GitLabClient
 from pipeline.listing import Listing, ListingSpec
 from pipeline.manifest import ListingRecord
 from pipeline.scheduler import Source
+from pipeline.slices import ITEMS, OffsetLimit, Slicer
 from pipeline.state import Head, State
 from pipeline.writer import PartWriter
 
@@ -63,6 +64,11 @@ class Extraction:
     #: groups resolved: id -> full path
     groups: dict[int, str] = field(default_factory=dict)
     listings: list[Listing] = field(default_factory=list)
+    #: GitLab's maximum offset for this run (LEADERBOARD_MAX_OFFSET, lowered by a 405)
+    limit: OffsetLimit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limit = OffsetLimit(self.settings.max_offset)
 
     @property
     def full(self) -> bool:
@@ -99,6 +105,7 @@ class Extraction:
         on_done: Callable[[Listing], Iterable[Source]] | None = None,
         observe: Callable[[pa.Table], None] | None = None,
         to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None,
+        slicer: Slicer | None = None,
     ) -> Listing:
         """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded."""
         record = ListingRecord(table, owner[0], owner[1], check=check)
@@ -119,6 +126,8 @@ class Extraction:
             on_done=on_done,
             observe=observe,
             to_table=to_table,
+            slicer=slicer,
+            limit=self.limit,
         )
         made = Listing(self.client, spec, ahead=ahead)
         self.listings.append(made)
@@ -181,6 +190,7 @@ class Extraction:
             on_done=done,
             observe=observe,
             to_table=to_table,
+            slicer=ITEMS,
         )
 
     def _updated_after(self, watermark_key: str) -> dt.datetime:

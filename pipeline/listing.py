@@ -8,22 +8,22 @@ fetched past it (the price of fetching ahead) are dropped and counted.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 
+from pipeline.api_pages import page_url_has_number, response_date, with_page
 from pipeline.errors import CompletenessError
 from pipeline.gitlab_api import GitLabClient, Page
-from pipeline.manifest import ListingRecord
+from pipeline.manifest import ListingRecord, SliceRecord
 from pipeline.rows import Row, parse_time
 from pipeline.scheduler import Request, Source
+from pipeline.slices import OffsetLimit, Slicer, check_slices
 from pipeline.writer import PartWriter
 
 log = logging.getLogger("leaderboard.extract")
@@ -74,6 +74,10 @@ class ListingSpec:
     #: a page's items straight to the writer's table, equal to `convert` then `table_of` but
     #: cheaper (see `columns`); None: built from `convert`'s rows
     to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None
+    #: how the listing continues past the maximum offset (see `slices`); None: never cut
+    slicer: Slicer | None = None
+    #: the run's maximum offset, shared by every listing (None: no limit)
+    limit: OffsetLimit | None = None
 
 
 class Listing:
@@ -84,6 +88,13 @@ class Listing:
         self.spec = spec
         self.ahead = ahead and spec.order_field is not None
         self.first_item: Mapping[str, Any] | None = None
+        #: the query of the current slice (a new slice starts where the last one was cut)
+        self._params: dict[str, Any] = dict(spec.params)
+        self._slice_no = 0
+        self._slice_seen: set[Any] = set()
+        self._fresh: list[int] = [0]  # ids new to the listing, per slice
+        self._last_item: Mapping[str, Any] | None = None
+        spec.record.slices.append(SliceRecord({}))
         #: the server's `Date` on page 1: its own clock, for watermarks
         self.server_time: dt.datetime | None = None
         self.fetched_ahead = 0
@@ -116,14 +127,17 @@ class Listing:
         if self._finished:
             return []
         due = sorted(self._again)
-        due += range(self._max_requested + 1, self._proven + 1)
+        cut = self._cut()
+        last = self._proven if cut is None else min(self._proven, cut)
+        due += range(self._max_requested + 1, last + 1)
         return [self._request(p) for p in due[:limit]]
 
     def speculate(self) -> Request | None:
         if self._finished or not self.ahead or self._template is None:
             return None
         page = self._max_requested + 1
-        if page > self._frontier():
+        cut = self._cut()
+        if page > self._frontier() or (cut is not None and page > cut):
             return None
         self.fetched_ahead += 1
         return self._request(page)
@@ -134,24 +148,42 @@ class Listing:
         return max(0.0, self._frontier() - self._max_requested)
 
     def on_result(self, tag: Any, result: Any) -> Iterable[Source]:
-        page_no = int(tag)
-        if self._finished:
+        slice_no, page_no = tag
+        if self._finished or slice_no != self._slice_no:
+            self.overshoot += 1  # a page of a slice already cut, never needed
             return ()
         result, converted = result
         self.spec.record.retries += result.attempts - 1
         self._buffer[page_no] = (result, converted)
         if result.next_url:
             self._urls[page_no + 1] = result.next_url
-            if self._template is None and _has_page(result.next_url):
+            if self._template is None and page_url_has_number(result.next_url):
                 self._template = result.next_url
             self._proven = max(self._proven, page_no + 1)
         return self._drain()
 
     def on_error(self, tag: Any, error: BaseException) -> Iterable[Source] | None:
-        # A page fetched ahead past the end of the list was never needed.
-        if self._end is not None and int(tag) > self._end:
+        slice_no, page_no = tag
+        # A page fetched ahead past the end of the list (or of a slice since cut) was never needed.
+        stale = self._finished or slice_no != self._slice_no
+        if stale or (self._end is not None and page_no > self._end):
             return ()
-        return None
+        return self._past_max_offset(page_no, getattr(error, "max_offset", None))
+
+    def _past_max_offset(self, page_no: int, stated: int | None) -> Iterable[Source] | None:
+        """A 405 that states GitLab's maximum offset: lower the run's limit and cut this listing
+        below it (the pages already fetched are kept). Anything else fails the run (None)."""
+        limit, slicer = self.spec.limit, self.spec.slicer
+        if stated is None or limit is None or slicer is None or stated < self._per_page():
+            return None
+        limit.learn(stated, self.spec.what)
+        cut = self._cut()
+        if cut is None or cut < 1 or page_no <= cut:
+            return None  # refused a page the stated limit allows: nothing safe to do
+        self.overshoot += 1
+        if self._handled >= cut and self._end is None:
+            self._next_slice()  # this slice already reached the lowered limit
+        return ()
 
     # -- paging -------------------------------------------------------------------------------
 
@@ -159,16 +191,47 @@ class Listing:
         self._again.discard(page)
         self._max_requested = max(self._max_requested, page)
         spec, client, convert = self.spec, self.client, self._converted
+        tag = (self._slice_no, page)
         if page == 1:
+            params = dict(self._params)
             return Request(
                 self,
-                page,
-                lambda: convert(client.get_page(spec.path, spec.params, what=spec.what, page=1)),
+                tag,
+                lambda: convert(client.get_page(spec.path, params, what=spec.what, page=1)),
             )
-        url = self._urls.get(page) or _with_page(self._template or "", page)
+        url = self._urls.get(page) or with_page(self._template or "", page)
         return Request(
-            self, page, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
+            self, tag, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
         )
+
+    def _per_page(self) -> int:
+        return int(self._params.get("per_page", 20))
+
+    def _cut(self) -> int | None:
+        """The last page this slice may ask for (GitLab's maximum offset); None: no limit."""
+        limit, slicer = self.spec.limit, self.spec.slicer
+        if limit is None or (slicer is not None and not slicer.is_offset(self._params)):
+            return None
+        return limit.max_page(self._per_page())
+
+    def _next_slice(self) -> None:
+        """Cut the listing here: the next slice starts at the last item (see `slices`)."""
+        slicer, item, record = self.spec.slicer, self._last_item, self.spec.record
+        params = None if slicer is None or item is None else slicer.next_params(self._params, item)
+        if slicer is None or params is None:
+            raise CompletenessError(
+                f"{self.spec.what}: page {self._handled} reaches GitLab's maximum offset and "
+                "the listing cannot be cut into a slice after it (too many items share one "
+                "instant, or it has no order); nothing was written"
+            )
+        record.slices[-1].check = "continued"
+        record.slices.append(SliceRecord({slicer.param: params[slicer.param]}))
+        self._fresh.append(0)
+        self._slice_no, self._params, self._slice_seen = self._slice_no + 1, params, set()
+        self._buffer.clear()
+        self._again, self._urls, self._refetched = set(), {}, set()
+        self._max_requested, self._proven, self._handled = 0, 1, 0
+        self._template, self._prev_ids, self._end, self._total_pages = None, None, None, None
 
     def _converted(self, page: Page) -> tuple[Page, Converted | None]:
         """Runs on the worker that fetched the page: its rows and their Arrow table are built
@@ -220,14 +283,19 @@ class Listing:
         self._prev_ids = ids
         if not page.next_url:
             self._end = page_no
+        elif page_no >= (self._cut() or page_no + 1):
+            self._next_slice()
         return True
 
     def _on_first(self, page: Page) -> None:
+        self.spec.record.slices[-1].x_total = page.x_total
+        self._total_pages = page.x_total_pages
+        if self._slice_no > 0:
+            return
         self.spec.record.x_total = page.x_total
         if page.x_total is not None:
             self.spec.record.check = "x-total"
-        self._total_pages = page.x_total_pages
-        self.server_time = _http_date(page.headers.get("date"))
+        self.server_time = response_date(page.headers.get("date"))
         if page.items:
             self.first_item = page.items[0]
             self._first_time = self._time(page.items[0])
@@ -236,9 +304,13 @@ class Listing:
         fresh: list[int] = []
         for index, item in enumerate(page.items):
             key = item.get("id")
+            self._slice_seen.add(key)
             if key not in self._seen:
                 self._seen.add(key)
                 fresh.append(index)
+        self._fresh[-1] += len(fresh)
+        piece = self.spec.record.slices[-1]
+        piece.pages, piece.rows = piece.pages + 1, len(self._slice_seen)
         writer = self.spec.writer
         if converted is None:
             new_rows = [self.spec.convert(page.items[i]) for i in fresh]
@@ -257,6 +329,7 @@ class Listing:
         self.spec.record.pages += 1
         self.spec.record.rows += len(fresh)
         if page.items:
+            self._last_item = page.items[-1]
             self._last_time = self._time(page.items[-1]) or self._last_time
         if self._last_time is not None:
             self._recent.append((self.spec.record.pages, self._last_time))
@@ -268,6 +341,7 @@ class Listing:
                 f"{self.spec.what}: {record.rows} distinct rows but the first page said "
                 f"x-total {record.x_total}; items were skipped while paging"
             )
+        check_slices(self.spec.what, record, self._fresh)
         assert self._end is not None
         self.overshoot = self._max_requested - self._end
         self._finished = True
@@ -288,7 +362,7 @@ class Listing:
         if self._total_pages is not None:
             return max(self._total_pages, self._proven)
         remaining = self._estimated_remaining()
-        if self._handled >= LONG_LISTING_PAGES and remaining > 0:
+        if self.spec.record.pages >= LONG_LISTING_PAGES and remaining > 0:
             return self._proven + max(1, math.ceil(AHEAD_SHARE * remaining))
         if remaining < MIN_AHEAD_PAGES:
             return self._proven
@@ -297,7 +371,7 @@ class Listing:
     def _estimated_remaining(self) -> float:
         """Pages left, from how far the ordered dates have moved across the recent pages (or
         the listing's whole span while it has few pages)."""
-        first, last, done = self._first_time, self._last_time, self._handled
+        first, last, done = self._first_time, self._last_time, self.spec.record.pages
         if first is None or last is None or done == 0:
             return 0.0
         if len(self._recent) > RECENT_PAGES:
@@ -322,24 +396,3 @@ class Listing:
             return parse_time(item.get(field_name))
         except ValueError:
             return None
-
-
-def _http_date(value: str | None) -> dt.datetime | None:
-    try:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    return parsed.astimezone(dt.UTC) if parsed is not None and parsed.tzinfo else None
-
-
-def _has_page(url: str) -> bool:
-    """Offset paging names the page; a keyset cursor cannot be fetched ahead."""
-    return any(k == "page" for k, _ in parse_qsl(urlsplit(url).query))
-
-
-def _with_page(url: str, page: int) -> str:
-    """A `Link` URL of the same listing, pointed at another page number."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
-    query.append(("page", str(page)))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))

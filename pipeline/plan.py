@@ -10,6 +10,7 @@ from urllib.parse import quote
 from pipeline import heads, rows
 from pipeline.extraction import Extraction, ProjectInfo
 from pipeline.scheduler import Call, Source
+from pipeline.slices import PROJECTS
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -64,13 +65,20 @@ class Planner:
             table="projects",
             key=f"g{group_id}",
             path=f"/groups/{group_id}/projects",
-            params={"include_subgroups": "true", "with_shared": "false"},
+            # by id, so a discovery longer than the maximum offset goes on as keyset pages
+            params={
+                "include_subgroups": "true",
+                "with_shared": "false",
+                "order_by": "id",
+                "sort": "asc",
+            },
             what=f"projects of group {path}",
             owner=("group", path),
             convert=collect,
             ahead=False,
             write=False,
             on_done=lambda _listing: self._arrived(),
+            slicer=PROJECTS,
         )
         started: list[Source] = [discovery]
         if ex.settings.node_index == 1:

@@ -100,6 +100,6 @@ def test_fetch_ahead_follows_the_recent_pace_of_a_growing_listing() -> None:
         ]
         url = f"https://gitlab.example/api/v4/groups/1/merge_requests?page={number + 1}"
         page = page_from(items, url, {}, url)
-        listing.on_result(number, (page, None))
+        listing.on_result((0, number), (page, None))
     assert round(listing._estimated_remaining()) == 5
     assert listing._frontier() == 31 + 4  # proven page 31, plus 70% of 5 rounded up

@@ -79,4 +79,5 @@ def test_listing_record_names_its_owner() -> None:
         "x_total": None,
         "check": "end-of-list",
         "retries": 1,
+        "slices": [],
     }

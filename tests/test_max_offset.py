@@ -1,0 +1,133 @@
+"""Listings longer than GitLab's maximum offset: cut into slices, learned from a 405, complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.extract import ExtractResult, extract
+from pipeline.sim import SimConfig, SimServer
+from tests.extract_support import env_for, read_raw, settings_for, tree_hashes
+from tests.test_incremental import assert_same_raw
+
+NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+SINCE = (NOW - dt.timedelta(days=730)).date().isoformat()
+
+
+@pytest.fixture
+def sim() -> Iterator[SimServer]:
+    with SimServer(SimConfig(profile="demo", now=NOW)) as server:
+        yield server
+
+
+def run(sim: SimServer, data: Path, **env: str) -> tuple[ExtractResult, dict[str, Any]]:
+    """One extraction and what the server saw of it."""
+    sim.reset_stats()
+    result = extract(settings_for(sim, data, LEADERBOARD_SINCE=SINCE, **env))
+    return result, sim.stats()
+
+
+def entry(result: ExtractResult, what: str, owner: str) -> dict[str, Any]:
+    found = [
+        e
+        for e in result.manifest["listings"]
+        if e["what"] == what and owner in (e.get("project"), e.get("group"))
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def assert_chained(listing: dict[str, Any], param: str) -> None:
+    """Every slice but the last was cut and continued; each later one starts where it was cut."""
+    slices = listing["slices"]
+    assert len(slices) > 1
+    assert [s["check"] for s in slices[:-1]] == ["continued"] * (len(slices) - 1)
+    assert slices[-1]["check"] in ("x-total", "end-of-list", "range")
+    assert slices[0]["start"] == {} and all(param in s["start"] for s in slices[1:])
+    # slices overlap only at their edge item, which the listing keeps once
+    assert sum(s["rows"] for s in slices) - (len(slices) - 1) <= listing["rows"]
+
+
+def test_a_stated_maximum_offset_is_learned_and_listings_are_cut(
+    sim: SimServer, tmp_path: Path
+) -> None:
+    unlimited, seen_unlimited = run(sim, tmp_path / "unlimited")
+    sim.configure(max_offset=100)  # one page of 100: every listing past it must be cut
+    limited, seen = run(sim, tmp_path / "limited")  # LEADERBOARD_MAX_OFFSET left at 50,000
+    assert_same_raw(tmp_path / "limited", tmp_path / "unlimited")
+    assert limited.manifest["status"] == "complete"
+    assert_chained(entry(limited, "commits", "acme/app"), "until")
+    assert_chained(entry(limited, "merge_requests", "acme"), "created_after")
+    assert_chained(entry(limited, "issues", "acme"), "created_after")
+    # the 405s that taught the limit are the only refusals, and cost little
+    refused = seen["by_status"].get("405", 0)
+    assert 1 <= refused <= 4
+    assert set(seen["by_status"]) == {"200", "405"}
+    assert seen["requests"] == limited.manifest["requests"]["total"]
+    assert seen["requests"] <= 1.15 * seen_unlimited["requests"]
+    assert unlimited.manifest["requests"]["total"] == seen_unlimited["requests"]
+
+
+def test_a_configured_limit_is_never_passed(sim: SimServer, tmp_path: Path) -> None:
+    sim.configure(max_offset=200)
+    result, seen = run(sim, tmp_path / "data", LEADERBOARD_MAX_OFFSET="200")
+    assert seen["by_status"] == {"200": seen["requests"]}
+    slices = entry(result, "commits", "acme/app")["slices"]
+    assert len(slices) == 2 and slices[0]["pages"] == 2
+
+
+def test_a_405_without_the_message_still_fails_the_run(sim: SimServer, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert main(["extract"], env_for(sim, data, LEADERBOARD_SINCE=SINCE)) == 0
+    before = tree_hashes(data)
+    sim.configure(scripted_faults=[{"route": "commits", "project": "acme/app", "page": 2,
+                                    "kind": "405"}])  # fmt: skip
+    with pytest.raises(Exception, match="HTTP 405 after 1 attempt") as failed:
+        extract(settings_for(sim, data, LEADERBOARD_SINCE=SINCE, LEADERBOARD_FULL_REFRESH="1"))
+    assert str(failed.value) == (
+        "GET /api/v4/projects/101/repository/commits page 2 (commits of acme/app): "
+        "HTTP 405 after 1 attempt"
+    )
+    assert tree_hashes(data) == before
+
+
+def test_incremental_ranges_and_updates_longer_than_the_limit_are_cut(
+    sim: SimServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    sim.configure(max_offset=100)
+    run(sim, data, LEADERBOARD_MAX_OFFSET="100")
+    sim.advance(seconds=3600)
+    sim.add_commits("acme/app", n=250)
+    for mr_id in sorted(sim.dataset.merge_requests)[:150]:
+        sim.touch_mr(mr_id)
+    result, seen = run(sim, data, LEADERBOARD_MAX_OFFSET="100")
+    assert result.manifest["mode"] == "incremental"
+    assert "405" not in seen["by_status"]
+    commits = entry(result, "commits", "acme/app")
+    assert (commits["check"], commits["rows"]) == ("range", 250)
+    assert_chained(commits, "until")
+    assert commits["slices"][-1]["check"] == "range"
+    assert_chained(entry(result, "merge_requests", "acme"), "created_after")
+    sim.configure(max_offset=0)
+    run(sim, tmp_path / "reference")
+    assert_same_raw(data, tmp_path / "reference")
+
+
+def test_discovery_past_the_limit_goes_on_as_keyset_pages(sim: SimServer, tmp_path: Path) -> None:
+    for n in range(100):
+        sim.add_project(f"acme/platform/extra-{n:03}", commits=1, mrs=0, issues=0)
+    sim.configure(max_offset=100)
+    result, seen = run(sim, tmp_path / "data", LEADERBOARD_MAX_OFFSET="100")
+    assert "405" not in seen["by_status"]
+    discovery = entry(result, "projects", "acme")
+    assert discovery["slices"][0]["start"] == {}
+    assert discovery["slices"][1]["start"]["id_after"].isdigit()
+    assert discovery["rows"] == 106
+    projects = read_raw(tmp_path / "data", "projects")
+    assert projects.height == projects["id"].n_unique() == 106
