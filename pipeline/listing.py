@@ -126,8 +126,11 @@ class Listing:
     def ready(self, limit: int) -> list[Request]:
         if self._finished:
             return []
-        due = sorted(self._again)
         cut = self._cut()
+        if cut is not None and 0 < cut <= self._handled and self._end is None:
+            self._next_slice()  # handled up to a limit lowered since (a 405 of any listing)
+            cut = self._cut()
+        due = sorted(self._again)
         last = self._proven if cut is None else min(self._proven, cut)
         due += range(self._max_requested + 1, last + 1)
         return [self._request(p) for p in due[:limit]]
@@ -181,8 +184,6 @@ class Listing:
         if cut is None or cut < 1 or page_no <= cut:
             return None  # refused a page the stated limit allows: nothing safe to do
         self.overshoot += 1
-        if self._handled >= cut and self._end is None:
-            self._next_slice()  # this slice already reached the lowered limit
         return ()
 
     # -- paging -------------------------------------------------------------------------------

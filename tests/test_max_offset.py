@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from pipeline.api_pages import Page, page_from
 from pipeline.cli import main
 from pipeline.extract import ExtractResult, extract
+from pipeline.listing import Listing, ListingSpec
+from pipeline.manifest import ListingRecord
 from pipeline.sim import SimConfig, SimServer
+from pipeline.slices import ITEMS, OffsetLimit
 from tests.extract_support import env_for, read_raw, settings_for, tree_hashes
 from tests.test_incremental import assert_same_raw
 
@@ -131,3 +135,45 @@ def test_discovery_past_the_limit_goes_on_as_keyset_pages(sim: SimServer, tmp_pa
     assert discovery["rows"] == 106
     projects = read_raw(tmp_path / "data", "projects")
     assert projects.height == projects["id"].n_unique() == 106
+
+
+class FakeClient:
+    """Answers a listing's requests with pages given in advance; records what was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[dict[str, Any] | None, int]] = []
+
+    def get_page(self, path: str, params: dict[str, Any] | None, *, what: str, page: int) -> Page:
+        self.asked.append((params, page))
+        return page_from([{"id": 99, "created_at": "2026-05-05T00:00:00Z"}], path, {}, None)
+
+
+def test_a_limit_lowered_by_another_listing_cuts_one_already_past_it() -> None:
+    limit = OffsetLimit(50_000)
+    client = FakeClient()
+    record = ListingRecord("merge_requests", "group", "g")
+    spec = ListingSpec(
+        what="merge requests of group g",
+        path="/groups/1/merge_requests",
+        params={"per_page": 2, "sort": "asc"},
+        record=record,
+        convert=lambda item: {},
+        writer=None,
+        slicer=ITEMS,
+        limit=limit,
+    )
+    listing = Listing(cast(Any, client), spec, ahead=False)
+    for number in (1, 2, 3):
+        items = [{"id": number * 2 + i, "created_at": f"2026-0{number}-01T00:00:0{i}Z"}
+                 for i in range(2)]  # fmt: skip
+        url = f"https://gitlab.example/api/v4/groups/1/merge_requests?page={number + 1}"
+        listing.on_result((0, number), (page_from(items, url, {}, url), None))
+    assert limit.learn(4, "issues of group g")  # another listing's 405: two pages of 2
+    (request,) = listing.ready(8)
+    assert request.tag == (1, 1)
+    listing.on_result(request.tag, request.call())
+    assert client.asked == [
+        ({"per_page": 2, "sort": "asc", "created_after": "2026-03-01T00:00:01Z"}, 1)
+    ]
+    assert listing.done and record.rows == 7
+    assert [s.check for s in record.slices] == ["continued", "end-of-list"]
