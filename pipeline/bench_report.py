@@ -163,6 +163,7 @@ def run_lines(m: Measured, expected_rows: dict[str, int] | None = None) -> list[
     lines.append(
         f"  retries {req.get('retried', '?')}, rate-limit waits {req.get('rate_limit_waits', '?')} "
         f"({req.get('seconds_waiting', '?')} s waiting), 429s {m.rejected}, faults {faults}, "
+        f"405s past the maximum offset {stats.get('by_status', {}).get('405', 0)}, "
         f"peak in flight {stats.get('peak_in_flight', '?')}"
     )
     lines += route_lines(stats.get("by_route", {}), m.necessary)

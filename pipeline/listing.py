@@ -20,10 +20,10 @@ import pyarrow as pa
 from pipeline.api_pages import page_url_has_number, response_date, with_page
 from pipeline.errors import CompletenessError
 from pipeline.gitlab_api import GitLabClient, Page
-from pipeline.manifest import ListingRecord, SliceRecord
+from pipeline.manifest import ListingRecord
 from pipeline.rows import Row, parse_time
 from pipeline.scheduler import Request, Source
-from pipeline.slices import OffsetLimit, Slicer, check_slices
+from pipeline.slices import OffsetLimit, Slicer, Slices
 from pipeline.writer import PartWriter
 
 log = logging.getLogger("leaderboard.extract")
@@ -89,12 +89,7 @@ class Listing:
         self.ahead = ahead and spec.order_field is not None
         self.first_item: Mapping[str, Any] | None = None
         #: the query of the current slice (a new slice starts where the last one was cut)
-        self._params: dict[str, Any] = dict(spec.params)
-        self._slice_no = 0
-        self._slice_seen: set[Any] = set()
-        self._fresh: list[int] = [0]  # ids new to the listing, per slice
-        self._last_item: Mapping[str, Any] | None = None
-        spec.record.slices.append(SliceRecord({}))
+        self.slices = Slices(spec.what, spec.params, spec.record, spec.slicer, spec.limit)
         #: the server's `Date` on page 1: its own clock, for watermarks
         self.server_time: dt.datetime | None = None
         self.fetched_ahead = 0
@@ -126,10 +121,10 @@ class Listing:
     def ready(self, limit: int) -> list[Request]:
         if self._finished:
             return []
-        cut = self._cut()
+        cut = self.slices.cut()
         if cut is not None and 0 < cut <= self._handled and self._end is None:
             self._next_slice()  # handled up to a limit lowered since (a 405 of any listing)
-            cut = self._cut()
+            cut = self.slices.cut()
         due = sorted(self._again)
         last = self._proven if cut is None else min(self._proven, cut)
         due += range(self._max_requested + 1, last + 1)
@@ -139,7 +134,7 @@ class Listing:
         if self._finished or not self.ahead or self._template is None:
             return None
         page = self._max_requested + 1
-        cut = self._cut()
+        cut = self.slices.cut()
         if page > self._frontier() or (cut is not None and page > cut):
             return None
         self.fetched_ahead += 1
@@ -152,7 +147,7 @@ class Listing:
 
     def on_result(self, tag: Any, result: Any) -> Iterable[Source]:
         slice_no, page_no = tag
-        if self._finished or slice_no != self._slice_no:
+        if self._finished or slice_no != self.slices.number:
             self.overshoot += 1  # a page of a slice already cut, never needed
             return ()
         result, converted = result
@@ -168,7 +163,7 @@ class Listing:
     def on_error(self, tag: Any, error: BaseException) -> Iterable[Source] | None:
         slice_no, page_no = tag
         # A page fetched ahead past the end of the list (or of a slice since cut) was never needed.
-        stale = self._finished or slice_no != self._slice_no
+        stale = self._finished or slice_no != self.slices.number
         if stale or (self._end is not None and page_no > self._end):
             return ()
         return self._past_max_offset(page_no, getattr(error, "max_offset", None))
@@ -176,11 +171,9 @@ class Listing:
     def _past_max_offset(self, page_no: int, stated: int | None) -> Iterable[Source] | None:
         """A 405 that states GitLab's maximum offset: lower the run's limit and cut this listing
         below it (the pages already fetched are kept). Anything else fails the run (None)."""
-        limit, slicer = self.spec.limit, self.spec.slicer
-        if stated is None or limit is None or slicer is None or stated < self._per_page():
+        if not self.slices.learn(stated):
             return None
-        limit.learn(stated, self.spec.what)
-        cut = self._cut()
+        cut = self.slices.cut()
         if cut is None or cut < 1 or page_no <= cut:
             return None  # refused a page the stated limit allows: nothing safe to do
         self.overshoot += 1
@@ -192,9 +185,9 @@ class Listing:
         self._again.discard(page)
         self._max_requested = max(self._max_requested, page)
         spec, client, convert = self.spec, self.client, self._converted
-        tag = (self._slice_no, page)
+        tag = (self.slices.number, page)
         if page == 1:
-            params = dict(self._params)
+            params = dict(self.slices.params)
             return Request(
                 self,
                 tag,
@@ -205,30 +198,9 @@ class Listing:
             self, tag, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
         )
 
-    def _per_page(self) -> int:
-        return int(self._params.get("per_page", 20))
-
-    def _cut(self) -> int | None:
-        """The last page this slice may ask for (GitLab's maximum offset); None: no limit."""
-        limit, slicer = self.spec.limit, self.spec.slicer
-        if limit is None or (slicer is not None and not slicer.is_offset(self._params)):
-            return None
-        return limit.max_page(self._per_page())
-
     def _next_slice(self) -> None:
         """Cut the listing here: the next slice starts at the last item (see `slices`)."""
-        slicer, item, record = self.spec.slicer, self._last_item, self.spec.record
-        params = None if slicer is None or item is None else slicer.next_params(self._params, item)
-        if slicer is None or params is None:
-            raise CompletenessError(
-                f"{self.spec.what}: page {self._handled} reaches GitLab's maximum offset and "
-                "the listing cannot be cut into a slice after it (too many items share one "
-                "instant, or it has no order); nothing was written"
-            )
-        record.slices[-1].check = "continued"
-        record.slices.append(SliceRecord({slicer.param: params[slicer.param]}))
-        self._fresh.append(0)
-        self._slice_no, self._params, self._slice_seen = self._slice_no + 1, params, set()
+        self.slices.advance(self._handled)
         self._buffer.clear()
         self._again, self._urls, self._refetched = set(), {}, set()
         self._max_requested, self._proven, self._handled = 0, 1, 0
@@ -284,14 +256,14 @@ class Listing:
         self._prev_ids = ids
         if not page.next_url:
             self._end = page_no
-        elif page_no >= (self._cut() or page_no + 1):
+        elif page_no >= (self.slices.cut() or page_no + 1):
             self._next_slice()
         return True
 
     def _on_first(self, page: Page) -> None:
         self.spec.record.slices[-1].x_total = page.x_total
         self._total_pages = page.x_total_pages
-        if self._slice_no > 0:
+        if self.slices.number > 0:
             return
         self.spec.record.x_total = page.x_total
         if page.x_total is not None:
@@ -305,13 +277,10 @@ class Listing:
         fresh: list[int] = []
         for index, item in enumerate(page.items):
             key = item.get("id")
-            self._slice_seen.add(key)
             if key not in self._seen:
                 self._seen.add(key)
                 fresh.append(index)
-        self._fresh[-1] += len(fresh)
-        piece = self.spec.record.slices[-1]
-        piece.pages, piece.rows = piece.pages + 1, len(self._slice_seen)
+        self.slices.add_page(page.items, len(fresh))
         writer = self.spec.writer
         if converted is None:
             new_rows = [self.spec.convert(page.items[i]) for i in fresh]
@@ -330,7 +299,6 @@ class Listing:
         self.spec.record.pages += 1
         self.spec.record.rows += len(fresh)
         if page.items:
-            self._last_item = page.items[-1]
             self._last_time = self._time(page.items[-1]) or self._last_time
         if self._last_time is not None:
             self._recent.append((self.spec.record.pages, self._last_time))
@@ -342,7 +310,7 @@ class Listing:
                 f"{self.spec.what}: {record.rows} distinct rows but the first page said "
                 f"x-total {record.x_total}; items were skipped while paging"
             )
-        check_slices(self.spec.what, record, self._fresh)
+        self.slices.finish()
         assert self._end is not None
         self.overshoot = self._max_requested - self._end
         self._finished = True

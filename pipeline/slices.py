@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import CompletenessError
-from pipeline.manifest import ListingRecord
+from pipeline.manifest import ListingRecord, SliceRecord
 from pipeline.rows import parse_time
 
 log = logging.getLogger("leaderboard.extract")
@@ -130,3 +130,70 @@ def check_slices(what: str, record: ListingRecord, fresh: list[int]) -> None:
         last.check = "range"
     else:
         last.check = "x-total" if last.x_total is not None else "end-of-list"
+
+
+class Slices:
+    """The slices of one listing: the current slice's query and number, the ids each slice
+    returned (for its record and checks) and where the next one starts. Scheduler thread only."""
+
+    def __init__(
+        self,
+        what: str,
+        params: Mapping[str, Any],
+        record: ListingRecord,
+        slicer: Slicer | None,
+        limit: OffsetLimit | None,
+    ) -> None:
+        self.what, self.record, self.slicer, self.limit = what, record, slicer, limit
+        self.params: dict[str, Any] = dict(params)  # the current slice's query
+        self.number = 0
+        self._ids: set[Any] = set()  # the current slice's distinct ids
+        self._fresh = [0]  # per slice: ids new to the whole listing
+        self.last_item: Mapping[str, Any] | None = None
+        record.slices.append(SliceRecord({}))
+
+    @property
+    def per_page(self) -> int:
+        return int(self.params.get("per_page", 20))
+
+    def cut(self) -> int | None:
+        """The last page the current slice may ask for (GitLab's maximum offset); None: any."""
+        if self.limit is None or (
+            self.slicer is not None and not self.slicer.is_offset(self.params)
+        ):
+            return None
+        return self.limit.max_page(self.per_page)
+
+    def learn(self, stated: int | None) -> bool:
+        """A 405 stated GitLab's maximum offset: True when this listing can be cut below it."""
+        if stated is None or self.limit is None or self.slicer is None or stated < self.per_page:
+            return False
+        self.limit.learn(stated, self.what)
+        return True
+
+    def add_page(self, items: Sequence[Mapping[str, Any]], fresh: int) -> None:
+        """A page handled in order: its ids and how many of them were new to the listing."""
+        self._ids.update(item.get("id") for item in items)
+        self._fresh[-1] += fresh
+        piece = self.record.slices[-1]
+        piece.pages, piece.rows = piece.pages + 1, len(self._ids)
+        if items:
+            self.last_item = items[-1]
+
+    def advance(self, page_no: int) -> None:
+        """Cut here: the next slice starts at the last item (raises when it cannot move on)."""
+        slicer, item = self.slicer, self.last_item
+        params = None if slicer is None or item is None else slicer.next_params(self.params, item)
+        if slicer is None or params is None:
+            raise CompletenessError(
+                f"{self.what}: page {page_no} reaches GitLab's maximum offset and the listing "
+                "cannot be cut into a slice after it (too many items share one instant, or it "
+                "has no order); nothing was written"
+            )
+        self.record.slices[-1].check = "continued"
+        self.record.slices.append(SliceRecord({slicer.param: params[slicer.param]}))
+        self._fresh.append(0)
+        self.number, self.params, self._ids = self.number + 1, params, set()
+
+    def finish(self) -> None:
+        check_slices(self.what, self.record, self._fresh)
