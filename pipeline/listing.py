@@ -275,12 +275,15 @@ class Listing:
 
     def _write(self, page: Page, converted: Converted | None) -> None:
         fresh: list[int] = []
+        known: list[Any] = []  # ids the listing already had (a slice's edge item)
         for index, item in enumerate(page.items):
             key = item.get("id")
             if key not in self._seen:
                 self._seen.add(key)
                 fresh.append(index)
-        self.slices.add_page(page.items, len(fresh))
+            else:
+                known.append(key)
+        self.slices.add_page(page.items, len(fresh), known)
         writer = self.spec.writer
         if converted is None:
             new_rows = [self.spec.convert(page.items[i]) for i in fresh]

@@ -147,7 +147,7 @@ class Slices:
         self.what, self.record, self.slicer, self.limit = what, record, slicer, limit
         self.params: dict[str, Any] = dict(params)  # the current slice's query
         self.number = 0
-        self._ids: set[Any] = set()  # the current slice's distinct ids
+        self._known: set[Any] = set()  # ids of the current slice the listing already had
         self._fresh = [0]  # per slice: ids new to the whole listing
         self.last_item: Mapping[str, Any] | None = None
         record.slices.append(SliceRecord({}))
@@ -171,12 +171,14 @@ class Slices:
         self.limit.learn(stated, self.what)
         return True
 
-    def add_page(self, items: Sequence[Mapping[str, Any]], fresh: int) -> None:
-        """A page handled in order: its ids and how many of them were new to the listing."""
-        self._ids.update(item.get("id") for item in items)
+    def add_page(self, items: Sequence[Mapping[str, Any]], fresh: int, known: list[Any]) -> None:
+        """A page handled in order: how many of its ids were new to the listing, and the ids it
+        already had. The slice's distinct rows are its new ids plus the known ones it returned
+        (its edge items): only those few are kept, not every id of the slice."""
         self._fresh[-1] += fresh
+        self._known.update(known)
         piece = self.record.slices[-1]
-        piece.pages, piece.rows = piece.pages + 1, len(self._ids)
+        piece.pages, piece.rows = piece.pages + 1, self._fresh[-1] + len(self._known)
         if items:
             self.last_item = items[-1]
 
@@ -193,7 +195,8 @@ class Slices:
         self.record.slices[-1].check = "continued"
         self.record.slices.append(SliceRecord({slicer.param: params[slicer.param]}))
         self._fresh.append(0)
-        self.number, self.params, self._ids = self.number + 1, params, set()
+        self.number, self.params, self._known = self.number + 1, params, set()
 
     def finish(self) -> None:
         check_slices(self.what, self.record, self._fresh)
+        self._known, self.last_item = set(), None
