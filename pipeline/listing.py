@@ -1,5 +1,8 @@
 """One paged listing: follows `Link rel="next"`, fetches ahead by page number, checks completeness.
 
+No page past GitLab's maximum offset is asked for: there the listing is cut and goes on as a
+new slice from its last item (`slices`); page numbers, and the checks below, are per slice.
+
 Pages may arrive in any order but are handled strictly in page order, so each check compares a
 page with the one before it. The list ends at the first page without `Link rel="next"`; pages
 fetched past it (the price of fetching ahead) are dropped and counted.
@@ -88,7 +91,8 @@ class Listing:
         self.spec = spec
         self.ahead = ahead and spec.order_field is not None
         self.first_item: Mapping[str, Any] | None = None
-        #: the query of the current slice (a new slice starts where the last one was cut)
+        #: the current slice's query and the records of all of them (a listing that reaches
+        #: GitLab's maximum offset goes on as a new slice from its last item)
         self.slices = Slices(spec.what, spec.params, spec.record, spec.slicer, spec.limit)
         #: the server's `Date` on page 1: its own clock, for watermarks
         self.server_time: dt.datetime | None = None
