@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("preview", help="Markdown report: a teams.csv change over existing raw data")
     p.add_argument("--base-teams", type=Path, required=True, metavar="FILE")
     p.add_argument("--out", type=Path, metavar="FILE", help="report path (default data/preview.md)")
+    p.add_argument("--as-of", type=parse_timestamp, metavar="TS", help="pin as_of (UTC)")
 
     p = sub.add_parser("bench", help="extraction benchmark against the simulator")
     p.add_argument("--scale", type=float, default=1.0, metavar="S", help="1.0 = reference scenario")
@@ -83,33 +84,33 @@ def _settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "validate-teams":
-        from pipeline.validate import validate_teams
+        from pipeline.validate.command import validate_teams
 
         return validate_teams(settings, junit=args.junit)
     if command == "extract":
-        from pipeline.extract import run_extract
+        from pipeline.extract.command import run_extract
 
         run_extract(settings)
         return 0
     if command == "build":
-        from pipeline.build import run_build
+        from pipeline.marts.build import run_build
 
         run_build(settings, as_of=args.as_of)
         return 0
     if command == "publish":
-        from pipeline.publish import run_publish
+        from pipeline.site.publish import run_publish
 
         run_publish(settings)
         return 0
     if command == "run":
         return run_all(settings)
     if command == "preview":
-        from pipeline.preview import run_preview
+        from pipeline.preview.command import run_preview
 
-        run_preview(settings, base_teams=args.base_teams, out=args.out)
+        run_preview(settings, base_teams=args.base_teams, out=args.out, as_of=args.as_of)
         return 0
     if command == "bench":
-        from pipeline.bench import run_bench
+        from pipeline.bench.command import run_bench
 
         return run_bench(
             settings,
@@ -128,9 +129,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_all(settings: Settings) -> int:
     """extract, build, publish: each stage only after the previous one fully succeeded."""
-    from pipeline.build import run_build
-    from pipeline.extract import run_extract
-    from pipeline.publish import run_publish
+    from pipeline.extract.command import run_extract
+    from pipeline.marts.build import run_build
+    from pipeline.site.publish import run_publish
 
     run_extract(settings)
     run_build(settings, as_of=None)

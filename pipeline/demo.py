@@ -42,10 +42,10 @@ def write_roster(sim: SimServer, out: Path) -> None:
 
 
 def run_demo(settings: Settings, keep_serving: bool = False, out: Path = DEMO_DIR) -> int:
-    from pipeline.build import run_build
-    from pipeline.extract import run_extract
-    from pipeline.publish import run_publish
-    from pipeline.validate import validate_teams
+    from pipeline.extract.command import run_extract
+    from pipeline.marts.build import run_build
+    from pipeline.site.publish import run_publish
+    from pipeline.validate.command import validate_teams
 
     started = time.monotonic()
     with SimServer(SimConfig(profile="demo")) as sim:

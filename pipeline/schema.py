@@ -124,6 +124,7 @@ MARTS = {
             *_METRICS,
             pa.field("score", pa.int64()),
             pa.field("rank", pa.int64()),
+            pa.field("prev_rank", pa.int64()),
         ]
     ),
     "leaderboard_teams": pa.schema(
@@ -134,6 +135,7 @@ MARTS = {
             *_METRICS,
             pa.field("score", pa.int64()),
             pa.field("rank", pa.int64()),
+            pa.field("prev_rank", pa.int64()),
         ]
     ),
     "contributions": pa.schema(
@@ -187,7 +189,17 @@ MARTS = {
             *_METRICS,
         ]
     ),
+    "projects": pa.schema(
+        [
+            pa.field("project_id", pa.int64()),
+            pa.field("path_with_namespace", pa.string()),
+            pa.field("web_url", pa.string()),
+        ]
+    ),
 }
+
+# Integer columns that may be empty: null means "no such row in the previous period".
+NULLABLE_INTEGERS = frozenset({"prev_rank"})
 
 # The marts ARCHITECTURE.md names; the others are extra outputs for people.
 CONTRACT_MARTS = (

@@ -1,34 +1,15 @@
--- Commits that count, one row per SHA over all in-scope default branches (a fork and its
--- upstream share SHAs), merge commits excluded, authored in [as_of - 365 days, as_of).
+-- Counted commits authored in the 365-day horizon [as_of - 365 days, as_of): what the
+-- unmatched-authors and bot reports count.
 create or replace table int_commits as
 with commits as (
-    select * from stg_commits
-),
-projects as (
-    select * from stg_projects
+    select * from int_counted_commits
 ),
 params as (
     select * from stg_params
 ),
-ranked as (
-    -- the SHA is shown under its lowest non-fork project id, else its lowest id
-    select c.*, p.is_fork
-    from commits as c
-    join projects as p using (project_id)
-    qualify row_number() over (partition by c.sha order by p.is_fork, c.project_id) = 1
-),
 final as (
-    select
-        r.sha,
-        r.project_id,
-        r.title,
-        r.web_url,
-        r.author_name,
-        r.author_email,
-        r.authored_at
-    from ranked as r, params as p
-    where not r.is_merge
-        and r.authored_at >= p.as_of - to_days(365)
-        and r.authored_at < p.as_of
+    select c.*
+    from commits as c, params as p
+    where c.authored_at >= p.as_of - to_days(365)
 )
 select * from final;

@@ -1,5 +1,6 @@
--- Every counted item in the 365-day horizon, attributed to the member's team at the item's
--- time (joined_at <= t < left_at); work done while in no team counts nowhere.
+-- Every counted item of the last 730 days (the 365-day horizon and the previous period that
+-- prev_rank ranks), attributed to the member's team at the item's time (joined_at <= t <
+-- left_at); work done while in no team counts nowhere.
 create or replace table int_contributions as
 with params as (
     select * from stg_params
@@ -10,7 +11,7 @@ memberships as (
 commits as (
     select e.username, 'commit' as kind, c.sha as item_id, c.project_id, c.title, c.web_url,
         c.authored_at as happened_at
-    from int_commits as c
+    from int_counted_commits as c
     join int_member_emails as e on e.email = c.author_email
 ),
 mrs as (
@@ -40,7 +41,7 @@ in_horizon as (
     select i.*
     from items as i, params as p
     where i.username is not null
-        and i.happened_at >= p.as_of - to_days(365)
+        and i.happened_at >= p.as_of - to_days(730)
         and i.happened_at < p.as_of
 ),
 final as (

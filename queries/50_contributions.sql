@@ -3,6 +3,14 @@ create or replace table contributions as
 with contributions as (
     select * from int_contributions
 ),
+params as (
+    select * from stg_params
+),
+horizon as (
+    select c.*
+    from contributions as c, params as p
+    where c.happened_at >= p.as_of - to_days(365)
+),
 final as (
     select
         team,
@@ -13,6 +21,6 @@ final as (
         title,
         web_url,
         timezone('UTC', happened_at) as "at"
-    from contributions
+    from horizon
 )
 select * from final order by team, username, "at", kind, item_id;

@@ -1,60 +1,28 @@
 -- Mart: one row per (window, membership) where a membership is one teams.csv row overlapping
--- the window, counting the work done during it; zeros for members without activity.
+-- the window, counting the work done during it; zeros for members without activity. prev_rank
+-- is the same membership's rank in the previous period (null when it did not overlap it).
 create or replace table leaderboard_users as
-with windows as (
-    select * from int_windows
+with board as (
+    select * from int_board_users
 ),
-memberships as (
-    select * from int_memberships
+current_rows as (
+    select * from board where period = 'current'
 ),
-contributions as (
-    select * from int_contributions
-),
-weights as (
-    select * from score_weights
-),
-member_rows as (
-    -- a person who left a team and rejoined it has two memberships, so two rows
-    select
-        w."window", w.sort_order, w.window_start, w.window_end,
-        m.team, m.username, m.joined_at, m.left_at
-    from windows as w
-    join memberships as m
-        on (m.joined_at is null or m.joined_at < w.window_end)
-        and (m.left_at is null or m.left_at > w.window_start)
-),
-counts as (
-    select
-        r."window", r.sort_order, r.team, r.username, r.joined_at,
-        count(c.item_id) filter (where c.kind = 'commit') as commits,
-        count(c.item_id) filter (where c.kind = 'mr_opened') as mrs_opened,
-        count(c.item_id) filter (where c.kind = 'mr_merged') as mrs_merged,
-        count(c.item_id) filter (where c.kind = 'issue_opened') as issues_opened,
-        count(c.item_id) filter (where c.kind = 'issue_closed') as issues_closed
-    from member_rows as r
-    left join contributions as c
-        on c.team = r.team and c.username = r.username
-        and c.happened_at >= r.window_start and c.happened_at < r.window_end
-        and (r.joined_at is null or c.happened_at >= r.joined_at)
-        and (r.left_at is null or c.happened_at < r.left_at)
-    group by r."window", r.sort_order, r.team, r.username, r.joined_at, r.left_at
-),
-scored as (
-    select
-        c.*,
-        c.commits * w.commits + c.mrs_opened * w.mrs_opened + c.mrs_merged * w.mrs_merged
-            + c.issues_opened * w.issues_opened + c.issues_closed * w.issues_closed as score
-    from counts as c, weights as w
+previous_rows as (
+    select * from board where period = 'previous'
 ),
 final as (
     select
-        "window", team, username,
-        commits::bigint as commits, mrs_opened::bigint as mrs_opened,
-        mrs_merged::bigint as mrs_merged, issues_opened::bigint as issues_opened,
-        issues_closed::bigint as issues_closed, score::bigint as score,
-        dense_rank() over (partition by "window" order by score desc)::bigint as rank,
-        sort_order, joined_at
-    from scored
+        c."window", c.team, c.username,
+        c.commits::bigint as commits, c.mrs_opened::bigint as mrs_opened,
+        c.mrs_merged::bigint as mrs_merged, c.issues_opened::bigint as issues_opened,
+        c.issues_closed::bigint as issues_closed, c.score::bigint as score,
+        c.rank::bigint as rank, p.rank::bigint as prev_rank,
+        c.sort_order, c.joined_at
+    from current_rows as c
+    left join previous_rows as p
+        on p."window" = c."window" and p.team = c.team and p.username = c.username
+        and p.joined_at is not distinct from c.joined_at
 )
 select * exclude (sort_order, joined_at)
 from final

@@ -1,31 +1,25 @@
 -- Mart: one row per (window, team) with members > 0; its figures are the sums of its
--- leaderboard_users rows, ranked against the other teams of the window.
+-- leaderboard_users rows, ranked against the other teams of the window. prev_rank is the
+-- team's rank in the previous period (null when it had no members then).
 create or replace table leaderboard_teams as
-with users as (
-    select * from leaderboard_users
+with board as (
+    select * from int_board_teams
 ),
-windows as (
-    select "window", sort_order from int_windows
+current_rows as (
+    select * from board where period = 'current'
 ),
-sums as (
-    select
-        u."window", w.sort_order, u.team,
-        count(distinct u.username) as members,
-        sum(u.commits) as commits, sum(u.mrs_opened) as mrs_opened,
-        sum(u.mrs_merged) as mrs_merged, sum(u.issues_opened) as issues_opened,
-        sum(u.issues_closed) as issues_closed, sum(u.score) as score
-    from users as u
-    join windows as w using ("window")
-    group by u."window", w.sort_order, u.team
+previous_rows as (
+    select * from board where period = 'previous'
 ),
 final as (
     select
-        "window", team, members::bigint as members,
-        commits::bigint as commits, mrs_opened::bigint as mrs_opened,
-        mrs_merged::bigint as mrs_merged, issues_opened::bigint as issues_opened,
-        issues_closed::bigint as issues_closed, score::bigint as score,
-        dense_rank() over (partition by "window" order by score desc)::bigint as rank,
-        sort_order
-    from sums
+        c."window", c.team, c.members::bigint as members,
+        c.commits::bigint as commits, c.mrs_opened::bigint as mrs_opened,
+        c.mrs_merged::bigint as mrs_merged, c.issues_opened::bigint as issues_opened,
+        c.issues_closed::bigint as issues_closed, c.score::bigint as score,
+        c.rank::bigint as rank, p.rank::bigint as prev_rank,
+        c.sort_order
+    from current_rows as c
+    left join previous_rows as p on p."window" = c."window" and p.team = c.team
 )
 select * exclude (sort_order) from final order by sort_order, rank, team;

@@ -1,4 +1,4 @@
-"""An independent plain-Python computation of the six marts from the simulator's own dataset.
+"""An independent plain-Python computation of the marts from the simulator's own dataset.
 
 It follows ARCHITECTURE ("Identity matching", "Metrics and marts") and docs/internals.md's
 readings, and shares no code with extract, build or queries/: the end-to-end test compares
@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.sim.model import Dataset, User
-from pipeline.teams import Bots, Membership, Roster
+from pipeline.roster.teams import Bots, Membership, Roster
+from pipeline.sim.org.model import Dataset, User
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
@@ -221,7 +221,18 @@ class Oracle:
             "member_emails": self.member_emails(),
             "unmatched_authors": self.unmatched_authors(),
             "weekly_team_activity": self.weekly_team_activity(),
+            "projects": self.projects(),
         }
+
+    def projects(self) -> list[Row]:
+        """Every in-scope project by id, with its path and page."""
+        return [
+            {"project_id": p.id, "path_with_namespace": p.path_with_namespace, "web_url": p.web_url}
+            for p in sorted(
+                (self.ds.projects[i] for i in self.scope),
+                key=lambda p: (p.path_with_namespace, p.id),
+            )
+        ]
 
     def contributions(self) -> list[Row]:
         rows = []
@@ -235,49 +246,62 @@ class Oracle:
                 )  # fmt: skip
         return sorted(rows, key=lambda r: (r["team"], r["username"], r["kind"], r["item_id"]))
 
+    def _user_board(self, start: dt.datetime, end: dt.datetime) -> list[Row]:
+        """Ranked rows of every membership overlapping [start, end), with its `_joined`."""
+        live = [m for m in self.members if overlaps(m, start, end)]
+        counts = {m: dict.fromkeys(WEIGHTS, 0) for m in live}
+        for item in self.items:
+            if not start <= item.at < end:
+                continue
+            for m in live:
+                if m.username == item.username and covers(m, item.at):
+                    counts[m][KIND_METRIC[item.kind]] += 1
+        scored = [
+            {"team": m.team, "username": m.username, **n, "score": score(n),
+             "_joined": m.joined or dt.date.min}
+            for m, n in counts.items()
+        ]  # fmt: skip
+        return ranked(scored, ("team", "username", "_joined"))
+
+    def _team_board(self, users: list[Row]) -> list[Row]:
+        teams: dict[str, Row] = {}
+        people: dict[str, set[str]] = defaultdict(set)
+        for r in users:
+            t = teams.setdefault(
+                r["team"], {"team": r["team"], "members": 0, **dict.fromkeys(WEIGHTS, 0)}
+            )
+            people[r["team"]].add(r["username"])
+            t["members"] = len(people[r["team"]])
+            for metric in WEIGHTS:
+                t[metric] += r[metric]
+        return ranked([{**t, "score": score(t)} for t in teams.values()], ("team",))
+
+    def _boards(self, window: str) -> tuple[list[Row], list[Row], list[Row], list[Row]]:
+        """Users and teams of the window, then of the previous period of the same length."""
+        n = dt.timedelta(days=WINDOWS[window])
+        users = self._user_board(self.as_of - n, self.as_of)
+        before = self._user_board(self.as_of - 2 * n, self.as_of - n)
+        return users, self._team_board(users), before, self._team_board(before)
+
     def leaderboard_users(self) -> list[Row]:
-        contributions = self.contributions()
         rows = []
-        for window, days in WINDOWS.items():
-            start = self.as_of - dt.timedelta(days=days)
-            # one row per teams.csv row (membership) overlapping the window
-            live = [m for m in self.members if overlaps(m, start, self.as_of)]
-            counts = {m: dict.fromkeys(WEIGHTS, 0) for m in live}
-            for c in contributions:
-                for m in live:
-                    if (
-                        start <= c["at"]
-                        and (m.team, m.username) == (c["team"], c["username"])
-                        and covers(m, c["at"])
-                    ):
-                        counts[m][KIND_METRIC[c["kind"]]] += 1
-            scored = [
-                {"window": window, "team": m.team, "username": m.username, **n, "score": score(n),
-                 "_joined": m.joined or dt.date.min}
-                for m, n in counts.items()
-            ]  # fmt: skip
-            rows += [
-                {k: v for k, v in r.items() if k != "_joined"}
-                for r in ranked(scored, ("team", "username", "_joined"))
-            ]
+        for window in WINDOWS:
+            users, _, before, _ = self._boards(window)
+            was = {(r["team"], r["username"], r["_joined"]): r["rank"] for r in before}
+            for r in users:
+                key = (r["team"], r["username"], r["_joined"])
+                rows.append(
+                    {"window": window, **{k: v for k, v in r.items() if k != "_joined"},
+                     "prev_rank": was.get(key)}
+                )  # fmt: skip
         return rows
 
     def leaderboard_teams(self) -> list[Row]:
         rows = []
-        users = self.leaderboard_users()
         for window in WINDOWS:
-            teams: dict[str, Row] = {}
-            people: dict[str, set[str]] = defaultdict(set)
-            for r in users:
-                if r["window"] == window:
-                    empty = {"window": window, "team": r["team"], "members": 0}
-                    t = teams.setdefault(r["team"], {**empty, **dict.fromkeys(WEIGHTS, 0)})
-                    people[r["team"]].add(r["username"])
-                    t["members"] = len(people[r["team"]])
-                    for metric in WEIGHTS:
-                        t[metric] += r[metric]
-            scored = [{**t, "score": score(t)} for t in teams.values()]
-            rows += ranked(scored, ("team",))
+            _, teams, _, before = self._boards(window)
+            was = {t["team"]: t["rank"] for t in before}
+            rows += [{"window": window, **t, "prev_rank": was.get(t["team"])} for t in teams]
         return rows
 
     def member_emails(self) -> list[Row]:

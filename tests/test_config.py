@@ -83,7 +83,7 @@ def test_extract_without_gitlab_url_fails_fast(capsys: pytest.CaptureFixture[str
 
 
 def test_a_private_ca_bundle_reaches_the_one_session() -> None:
-    from pipeline.gitlab_api import GitLabClient
+    from pipeline.extract.gitlab.client import GitLabClient
 
     s = settings_from_env(
         {"GITLAB_URL": "https://gitlab.example.com", "REQUESTS_CA_BUNDLE": "/etc/ssl/corp.pem"},

@@ -9,13 +9,13 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pytest
-from oracle import Oracle
 from polars.testing import assert_frame_equal
 
 from pipeline.cli import main
+from pipeline.roster.teams import read_bots, read_roster
 from pipeline.schema import MARTS
 from pipeline.sim import SimConfig, SimServer
-from pipeline.teams import read_bots, read_roster
+from tests.oracle import Oracle
 
 NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
 SIM_DIR = Path(__file__).parent.parent / "pipeline" / "sim"
@@ -163,14 +163,27 @@ def test_preview_over_the_extraction_makes_no_request(
     out = tmp_path / "preview.md"
 
     env = env_for(sim, work, teams, bots)
+    base = str(SIM_DIR / "sample_teams.csv")
+    # as_of pinned to the simulator's clock: the extraction's own as_of is the wall clock.
     assert (
-        main(["preview", "--base-teams", str(SIM_DIR / "sample_teams.csv"), "--out", str(out)], env)
+        main(
+            [
+                "preview",
+                "--base-teams",
+                base,
+                "--out",
+                str(out),
+                "--as-of",
+                f"{NOW:%Y-%m-%dT%H:%M:%SZ}",
+            ],
+            env,
+        )
         == 0
     )
 
     assert sim.stats()["requests"] == before
     report = out.read_text(encoding="utf-8")
-    # all 13 of farid@acme.example's counted commits in the 365-day horizon (see the raw data)
+    # all 13 of farid@acme.example's counted commits in the 365 days before NOW (see the raw data)
     assert "| farid@acme.example | now matches hiro | 13 commits move from farid |" in report
     assert "| ext@contractor.example | now matches kim | +" in report
     assert "| mallory | joins | — | Apps |" in report

@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 from pipeline.cli import main
 from pipeline.config import settings_from_env
-from pipeline.extract import run_extract
+from pipeline.extract.command import run_extract
 from pipeline.sim import SimConfig, SimServer
 from tests.run_support import AS_OF, NOW, demo_env, read_marts, tree_hashes
 

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import main
-from pipeline.rows import commit_to_row
+from pipeline.extract.rows import commit_to_row
 from pipeline.schema import RAW
 from tests.queries.seed import Raw
 
@@ -36,6 +36,7 @@ USERS_COLUMNS = [
     "issues_closed",
     "score",
     "rank",
+    "prev_rank",
 ]
 
 # (team, username, emails, joined, left): real authors picked from the fixture by email.

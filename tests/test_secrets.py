@@ -17,12 +17,12 @@ from urllib.parse import quote, quote_plus
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from cassettes.record import RECORD_TOKEN, cassette_vcr, follow_listing
 
 from pipeline.cli import main
 from pipeline.config import Secret, Settings
-from pipeline.gitlab_api import GitLabClient
+from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.sim import SimConfig, SimServer
+from tests.cassettes.record import RECORD_TOKEN, cassette_vcr, follow_listing
 from tests.run_support import AS_OF, NOW, demo_env
 
 TOKEN = "glpat-LEAKCHECK-q7Zr2mXv9TbW"

@@ -10,7 +10,7 @@ import signal
 import sys
 from typing import Any
 
-from pipeline.sim.config import SimConfig
+from pipeline.sim.org.config import SimConfig
 from pipeline.sim.server import SimServer
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from pipeline.sim.model import Project
 from pipeline.sim.mutate_items import ItemMutations
+from pipeline.sim.org.model import Project
 
 
 class Activity(ItemMutations):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import unquote
 
 from pipeline.sim.filters import BadParam, ItemFilter, flag, parse_time
-from pipeline.sim.model import Dataset, Group, Issue, MergeRequest, Project
+from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project
 from pipeline.sim.paging import PageRequest, Response, error, keyset_page, paginate
 from pipeline.sim.render import Renderer, dumps
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from pipeline.sim.model import Issue, MergeRequest
+from pipeline.sim.org.model import Issue, MergeRequest
 
 
 class BadParam(Exception):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
-from pipeline.sim.config import SimConfig
+from pipeline.sim.org.config import SimConfig
 from pipeline.sim.paging import PageRequest, Response, error
 
 #: What each listing route returns, as GitLab names the type in its maximum-offset message.

@@ -9,8 +9,8 @@ from pipeline.sim.activity import Activity
 from pipeline.sim.paging import Response
 
 if TYPE_CHECKING:
-    from pipeline.sim.config import SimConfig
-    from pipeline.sim.model import Dataset
+    from pipeline.sim.org.config import SimConfig
+    from pipeline.sim.org.model import Dataset
     from pipeline.sim.render import Renderer
 
 # Operations reachable through mutate() and POST /_sim/mutate.

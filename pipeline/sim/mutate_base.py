@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypeVar
 
-from pipeline.sim.history import Author, CommitFactory
+from pipeline.sim.org.history import Author, CommitFactory
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from pipeline.sim.config import SimConfig
-    from pipeline.sim.model import Dataset, Project
+    from pipeline.sim.org.config import SimConfig
+    from pipeline.sim.org.model import Dataset, Project
     from pipeline.sim.render import Renderer
 
 

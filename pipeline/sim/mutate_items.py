@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.sim.model import Issue, MergeRequest
 from pipeline.sim.mutate_base import MutationBase
+from pipeline.sim.org.model import Issue, MergeRequest
 
 
 class ItemMutations(MutationBase):

@@ -7,7 +7,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
-from pipeline.sim.model import Commit, Dataset, Issue, MergeRequest, Project, User
+from pipeline.sim.org.model import Commit, Dataset, Issue, MergeRequest, Project, User
 
 
 def ts_utc(value: dt.datetime | None) -> str | None:

@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.sim.api import Api
-from pipeline.sim.config import SimConfig
-from pipeline.sim.generate import build_dataset
 from pipeline.sim.knobs import Faults, Gate, RateLimiter, Stats, past_max_offset
 from pipeline.sim.mutate import Mutations
+from pipeline.sim.org.config import SimConfig
+from pipeline.sim.org.generate import build_dataset
 from pipeline.sim.paging import PageRequest, Response, error
 from pipeline.sim.render import Renderer, dumps
 

@@ -1,4 +1,4 @@
-"""Re-record the cassettes of tests/test_cassette.py from the simulator (token filtered out).
+"""Re-record the cassettes of tests/extract/gitlab/test_cassette.py from the simulator.
 
 Run from the repository root:  .venv/bin/python tests/cassettes/record.py
 It starts the simulator on 127.0.0.1 (an ephemeral port), follows the listing below through
@@ -47,7 +47,7 @@ def follow_listing(client: Any) -> list[Any]:
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from pipeline.config import Secret, Settings
-    from pipeline.gitlab_api import GitLabClient
+    from pipeline.extract.gitlab.client import GitLabClient
     from pipeline.sim import SimConfig, SimServer
 
     CASSETTE.unlink(missing_ok=True)

@@ -10,8 +10,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import METRIC_NAMES, WINDOWS
-from pipeline.teams import Bots, Membership, Roster
 
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
 Raw = dict[str, list[dict[str, Any]]]
@@ -111,10 +111,60 @@ def _rank(rows: list[dict[str, Any]]) -> None:
         r["rank"] = scores.index(r["score"]) + 1
 
 
+def _period(
+    live: list[Membership],
+    work: list[tuple[str, str, dt.datetime]],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """User rows (one per membership overlapping [start, end)) and team rows, each ranked."""
+    counts: dict[Membership, dict[str, int]] = {}
+    for m in live:
+        if (m.joined is None or midnight(m.joined) < end) and (
+            m.left is None or midnight(m.left) > start
+        ):
+            counts[m] = dict.fromkeys(METRIC_NAMES, 0)
+    for username, metric, t in work:
+        if start <= t < end:
+            for m in counts:
+                if m.username == username and _covers(m, t):
+                    counts[m][metric] += 1
+    rows = [
+        {
+            "team": m.team,
+            "username": m.username,
+            "joined": m.joined or dt.date.min,
+            **c,
+            "score": sum(WEIGHTS[k] * c[k] for k in METRIC_NAMES),
+        }
+        for m, c in counts.items()
+    ]
+    _rank(rows)
+    rows.sort(key=lambda r: (r["rank"], r["team"], r["username"], r["joined"]))
+    teams: dict[str, dict[str, Any]] = {}
+    people: dict[str, set[str]] = {}
+    for r in rows:
+        t = teams.setdefault(
+            r["team"],
+            {"team": r["team"], "members": 0, "score": 0, **dict.fromkeys(METRIC_NAMES, 0)},
+        )
+        people.setdefault(r["team"], set()).add(r["username"])
+        t["members"] = len(people[r["team"]])
+        for k in (*METRIC_NAMES, "score"):
+            t[k] += r[k]
+    trows = list(teams.values())
+    _rank(trows)
+    trows.sort(key=lambda r: (r["rank"], r["team"]))
+    return rows, trows
+
+
 def leaderboards(
     raw: Raw, roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """leaderboard_users and leaderboard_teams rows, in the marts' order."""
+    """leaderboard_users and leaderboard_teams rows, in the marts' order, prev_rank last.
+
+    prev_rank: the same membership's (team's) rank over [as_of - 2N, as_of - N), else None.
+    """
     users = {norm(u["username"]): u for u in raw["users"]}
     live = [
         m
@@ -124,51 +174,19 @@ def leaderboards(
     work = items(raw, roster, bots, noreply)
     user_rows, team_rows = [], []
     for window, days in WINDOWS.items():
-        start = as_of - dt.timedelta(days=days)
-        # one row per membership (teams.csv row) that overlaps the window
-        counts: dict[Membership, dict[str, int]] = {}
-        for m in live:
-            if (m.joined is None or midnight(m.joined) < as_of) and (
-                m.left is None or midnight(m.left) > start
-            ):
-                counts[m] = dict.fromkeys(METRIC_NAMES, 0)
-        for username, metric, t in work:
-            if start <= t < as_of:
-                for m in counts:
-                    if m.username == username and _covers(m, t):
-                        counts[m][metric] += 1
-        rows = [
-            {
-                "team": m.team,
-                "username": m.username,
-                "joined": m.joined or dt.date.min,
-                **c,
-                "score": sum(WEIGHTS[k] * c[k] for k in METRIC_NAMES),
-            }
-            for m, c in counts.items()
-        ]
-        _rank(rows)
-        rows.sort(key=lambda r: (r["rank"], r["team"], r["username"], r["joined"]))
+        n = dt.timedelta(days=days)
+        rows, trows = _period(live, work, as_of - n, as_of)
+        old_rows, old_trows = _period(live, work, as_of - 2 * n, as_of - n)
+        was = {(r["team"], r["username"], r["joined"]): r["rank"] for r in old_rows}
+        was_team = {t["team"]: t["rank"] for t in old_trows}
         user_rows += [
-            (window, r["team"], r["username"], *(r[k] for k in METRIC_NAMES), r["score"], r["rank"])
+            (window, r["team"], r["username"], *(r[k] for k in METRIC_NAMES), r["score"],
+             r["rank"], was.get((r["team"], r["username"], r["joined"])))
             for r in rows
-        ]
-        teams: dict[str, dict[str, Any]] = {}
-        people: dict[str, set[str]] = {}
-        for r in rows:
-            t = teams.setdefault(
-                r["team"],
-                {"team": r["team"], "members": 0, "score": 0, **dict.fromkeys(METRIC_NAMES, 0)},
-            )
-            people.setdefault(r["team"], set()).add(r["username"])
-            t["members"] = len(people[r["team"]])
-            for k in (*METRIC_NAMES, "score"):
-                t[k] += r[k]
-        trows = list(teams.values())
-        _rank(trows)
-        trows.sort(key=lambda r: (r["rank"], r["team"]))
+        ]  # fmt: skip
         team_rows += [
-            (window, t["team"], t["members"], *(t[k] for k in METRIC_NAMES), t["score"], t["rank"])
+            (window, t["team"], t["members"], *(t[k] for k in METRIC_NAMES), t["score"],
+             t["rank"], was_team.get(t["team"]))
             for t in trows
-        ]
+        ]  # fmt: skip
     return user_rows, team_rows

@@ -9,9 +9,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.marts import compute_marts
+from pipeline.marts.runner import compute_marts
+from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import RAW
-from pipeline.teams import Bots, Membership, Roster
 
 UTC = dt.UTC
 AS_OF = dt.datetime(2026, 8, 23, 12, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.roster.teams import Bots
 from pipeline.schema import METRIC_NAMES
-from pipeline.teams import Bots
 from tests.queries.seed import NOREPLY, Raw, build, days_before, member, roster, rows
 
 COLUMNS = ["username", "email", "source", "on_roster", *METRIC_NAMES]

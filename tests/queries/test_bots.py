@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.teams import Bots
+from pipeline.roster.teams import Bots
 from tests.queries.seed import NOREPLY, Raw, build, days_before, member, roster, rows
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline.marts import compute_marts
-from pipeline.teams import Bots
+from pipeline.marts.runner import compute_marts
+from pipeline.roster.teams import Bots
 from tests.queries.seed import (
     AS_OF,
     NOREPLY,

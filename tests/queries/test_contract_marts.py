@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import MARTS
-from pipeline.teams import Bots, Membership, Roster
 from tests.queries.reference import leaderboards
 from tests.queries.seed import AS_OF, NOREPLY, Raw, build, days_before, member, roster, rows, t
 
@@ -304,12 +304,19 @@ def test_every_mart_has_the_declared_columns_and_int64_counts(tmp_path: Path) ->
     marts = build(raw, roster(member("red", "alice")))
     for name, table in marts.items():
         assert table.schema.equals(MARTS[name]), name
-    assert MARTS["leaderboard_users"].names == ["window", "team", "username", *USER_COLUMNS[2:]]
+    assert MARTS["leaderboard_users"].names == [
+        "window",
+        "team",
+        "username",
+        *USER_COLUMNS[2:],
+        "prev_rank",
+    ]
     assert MARTS["leaderboard_teams"].names == [
         "window",
         "team",
         "members",
         *USER_COLUMNS[2:],
+        "prev_rank",
     ]
     for name in ("leaderboard_users", "leaderboard_teams"):
         for field in MARTS[name]:

@@ -17,6 +17,7 @@ COLUMNS = [
     "issues_closed",
     "score",
     "rank",
+    "prev_rank",
 ]
 
 
@@ -41,7 +42,7 @@ def test_team_rows_are_sums_with_dense_rank(tmp_path: Path) -> None:
     )
     table = build(raw, team)["leaderboard_teams"]
     assert table.column_names == COLUMNS
-    assert window(table, "7d", *COLUMNS[1:]) == [
+    assert window(table, "7d", *COLUMNS[1:-1]) == [
         ("blue", 1, 0, 0, 0, 1, 1, 3, 1),
         ("red", 2, 2, 0, 0, 0, 0, 2, 2),
         ("green", 1, 0, 0, 0, 0, 0, 0, 3),

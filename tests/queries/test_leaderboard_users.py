@@ -29,6 +29,7 @@ COLUMNS = [
     "issues_closed",
     "score",
     "rank",
+    "prev_rank",
 ]
 
 
@@ -53,13 +54,13 @@ def test_exact_rows_scores_and_dense_rank_ties(tmp_path: Path) -> None:
     )
     table = build(raw, team)["leaderboard_users"]
     assert table.column_names == COLUMNS
-    assert window(table, "7d", *COLUMNS[1:]) == [
+    assert window(table, "7d", *COLUMNS[1:-1]) == [
         ("red", "alice", 1, 0, 1, 0, 0, 4, 1),
         ("blue", "carol", 0, 0, 0, 0, 1, 2, 2),
         ("red", "bob", 0, 1, 0, 1, 0, 2, 2),
         ("blue", "dave", 0, 0, 0, 0, 0, 0, 3),
     ]
-    assert window(table, "30d", *COLUMNS[1:]) == [
+    assert window(table, "30d", *COLUMNS[1:-1]) == [
         ("red", "alice", 1, 1, 1, 0, 0, 5, 1),
         ("blue", "carol", 0, 0, 0, 0, 1, 2, 2),
         ("red", "bob", 0, 1, 0, 1, 0, 2, 2),
@@ -117,11 +118,11 @@ def test_team_move_inside_window_splits_the_work(tmp_path: Path) -> None:
         member("red", "alice", left="2026-08-20"), member("blue", "alice", joined="2026-08-20")
     )
     table = build(raw, team)["leaderboard_users"]
-    assert window(table, "7d", *COLUMNS[1:]) == [
+    assert window(table, "7d", *COLUMNS[1:-1]) == [
         ("blue", "alice", 1, 0, 1, 0, 0, 4, 1),
         ("red", "alice", 1, 0, 0, 0, 0, 1, 2),
     ]
-    assert window(table, "30d", *COLUMNS[1:]) == [
+    assert window(table, "30d", *COLUMNS[1:-1]) == [
         ("blue", "alice", 1, 0, 1, 0, 0, 4, 1),
         ("red", "alice", 1, 1, 0, 0, 0, 2, 2),
     ]
@@ -175,7 +176,7 @@ def test_mrs_and_issues_use_their_own_timestamps_and_latest_version(tmp_path: Pa
         .issue(20, 1, "bob", days_before(100), closed=days_before(1), closed_by="alice")
     )
     table = build(raw, roster(member("red", "alice"), member("red", "bob")))["leaderboard_users"]
-    assert window(table, "7d", *COLUMNS[2:]) == [
+    assert window(table, "7d", *COLUMNS[2:-1]) == [
         ("alice", 0, 1, 2, 0, 1, 9, 1),
         ("bob", 0, 0, 0, 0, 0, 0, 2),
     ]
@@ -193,4 +194,4 @@ def test_shared_in_project_is_out_of_scope(tmp_path: Path) -> None:
         .commit(99, "c1", f"alice@{NOREPLY}", days_before(1))
     )
     table = build(raw, roster(member("red", "alice")))["leaderboard_users"]
-    assert window(table, "7d", *COLUMNS[2:]) == [("alice", 0, 1, 0, 0, 0, 1, 1)]
+    assert window(table, "7d", *COLUMNS[2:-1]) == [("alice", 0, 1, 0, 0, 0, 1, 1)]

@@ -8,27 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.teams import Bots, Membership, Roster
+from pipeline.roster.teams import Bots, Membership, Roster
 from tests.queries.reference import leaderboards
 from tests.queries.seed import AS_OF, NOREPLY, Raw, build, rows
 
 PEOPLE = ["ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"]
 TEAMS = ["red", "blue", "Green, Team"]
-# edges worth hitting: window starts, as_of itself, moves at midnight
-EDGES = [AS_OF - dt.timedelta(days=d) for d in (0, 7, 30, 90, 365)]
+# edges worth hitting: window starts, previous periods' starts, as_of itself, moves at midnight
+EDGES = [AS_OF - dt.timedelta(days=d) for d in (0, 7, 14, 30, 60, 90, 180, 365, 730)]
 
 
 def _time(rng: random.Random) -> dt.datetime:
     if rng.random() < 0.25:
         edge = rng.choice(EDGES)
         return edge + dt.timedelta(microseconds=rng.choice((-1, 0, 1)))
-    moment = AS_OF - dt.timedelta(seconds=rng.randint(-86400, 400 * 86400))
+    moment = AS_OF - dt.timedelta(seconds=rng.randint(-86400, 800 * 86400))
     offset = dt.timezone(dt.timedelta(hours=rng.choice((-7, 0, 2, 9))))
     return moment.astimezone(offset)
 
 
 def _day(rng: random.Random) -> dt.date:
-    return (AS_OF - dt.timedelta(days=rng.choice((1, 6, 7, 8, 29, 30, 31, 100, 364, 366)))).date()
+    return (
+        AS_OF - dt.timedelta(days=rng.choice((1, 6, 7, 8, 14, 29, 30, 31, 60, 100, 364, 366, 500)))
+    ).date()
 
 
 def _roster(rng: random.Random) -> Roster:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.marts import connect, run_queries
-from pipeline.raw_tables import load_raw_tables
-from pipeline.roster_tables import register_inputs
-from pipeline.teams import Bots
+from pipeline.marts.raw_tables import load_raw_tables
+from pipeline.marts.roster_tables import register_inputs
+from pipeline.marts.runner import connect, run_queries
+from pipeline.roster.teams import Bots
 from tests.queries.seed import (
     AS_OF,
     EXTRACTED,
@@ -48,6 +48,7 @@ def test_no_files_at_all_gives_typed_empty_tables(tmp_path: Path) -> None:
         0,
         0,
         1,
+        1,  # prev_rank: the membership has no dates, so it was on the previous board too
     )
     assert con.execute("select count(*) from stg_merge_requests").fetchone() == (0,)
 

@@ -1,0 +1,162 @@
+"""Commits of one project: a full listing of its default branch, or only what landed since the
+stored head (branch read, merge_base, `OLD..NEW`), falling back to a full re-list."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.errors import RequestError
+from pipeline.extract import columns, rows
+from pipeline.extract.listing import Listing
+from pipeline.extract.run import Extraction, ProjectInfo, _iso
+from pipeline.extract.scheduler import Call, Source
+from pipeline.extract.slices import COMMITS
+from pipeline.extract.store.state import Head
+
+log = logging.getLogger("leaderboard.extract")
+
+#: merge_base answers these when the old head is gone (400 "Could not find ref") or shares no
+#: history with the new one (404): the branch was rewritten, so the project is re-listed.
+REWRITTEN = ("HTTP 400", "HTTP 404")
+
+
+def commit_sources(ex: Extraction, info: ProjectInfo) -> list[Source]:
+    """What this run does for the project's commits."""
+    branch = info.default_branch
+    if branch is None:
+        return []  # an empty repository has no default branch and no commits
+    old = ex.previous.heads.get(info.id) if ex.previous and not ex.full else None
+    if old is None or old.branch != branch:
+        if old is not None:
+            log.info("%s: default branch is now %s; listing it again", info.path, branch)
+        return [full_listing(ex, info, branch)]
+    return [_read_branch(ex, info, old)]
+
+
+def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool = True) -> Listing:
+    """Every commit of the default branch since LEADERBOARD_SINCE; replaces the project's folder."""
+    key = f"p{info.id}"
+    ex.replaced.add(("commits", key))
+
+    def done(listing: Listing) -> Iterable[Source]:
+        head = listing.first_item
+        if head is None:
+            ex.heads.pop(info.id, None)
+            return ()
+        # The first commit of page 1 is the branch head (git log starts at the tip), so a full
+        # run needs no branch reads; any commit on the branch is a safe OLD for next time.
+        ex.heads[info.id] = Head(branch, str(head["id"]))
+        if listing.fetched_ahead:
+            return [_verify(ex, info, branch, listing)]
+        return ()
+
+    return ex.listing(
+        table="commits",
+        key=key,
+        path=f"/projects/{info.id}/repository/commits",
+        params={"ref_name": branch, "since": _iso(ex.since)},
+        what=f"commits of {info.path}",
+        owner=("project", info.path),
+        convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
+        to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
+        ahead=ahead,
+        order=("committed_date", True),
+        floor=ex.since,
+        on_done=done,
+        slicer=COMMITS,
+    )
+
+
+def _verify(ex: Extraction, info: ProjectInfo, branch: str, listing: Listing) -> Source:
+    """Pages fetched ahead by number are consistent only if nothing was pushed meanwhile: one
+    branch read checks that; if the head moved, the project is listed again, one page at a time."""
+
+    def then(body: Mapping[str, Any]) -> Iterable[Source]:
+        head = ex.heads.get(info.id)
+        if head is not None and _commit_id(body) == head.sha:
+            return ()
+        log.warning("%s: pushed to while its pages were fetched; listing it again", info.path)
+        ex.drop_record(listing.spec.record)
+        return [full_listing(ex, info, branch, ahead=False)]
+
+    return Call(lambda: _get_branch(ex, info, branch), then)
+
+
+def _read_branch(ex: Extraction, info: ProjectInfo, old: Head) -> Source:
+    """Incremental: one branch read; if the head moved, check ancestry before listing a range."""
+    ex.kept.add(("commits", f"p{info.id}"))
+
+    def then(body: Mapping[str, Any]) -> Iterable[Source]:
+        new = _commit_id(body)
+        ex.heads[info.id] = old
+        if new == old.sha:
+            return ()
+        return [_merge_base(ex, info, old, new)]
+
+    return Call(lambda: _get_branch(ex, info, old.branch), then)
+
+
+def _merge_base(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Source:
+    client = ex.client
+
+    def fetch() -> Any:
+        params = {"refs[]": [old.sha, new]}
+        return client.get(
+            f"/projects/{info.id}/repository/merge_base", params, what=f"merge base of {info.path}"
+        )
+
+    def then(body: Mapping[str, Any]) -> Iterable[Source]:
+        if _commit_id(body) == old.sha:
+            return [_range_listing(ex, info, old, new)]
+        log.info("%s: default branch was rewritten (force push); listing it again", info.path)
+        return [full_listing(ex, info, old.branch)]
+
+    def tolerate(error: BaseException) -> Iterable[Source] | None:
+        if isinstance(error, RequestError) and error.reason in REWRITTEN:
+            log.info("%s: old head gone (%s); listing it again", info.path, error.reason)
+            return [full_listing(ex, info, old.branch)]
+        return None
+
+    return Call(fetch, then, tolerate=tolerate)
+
+
+def _range_listing(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Listing:
+    """Exactly the commits that landed since the old head, old-dated merges included."""
+
+    def done(listing: Listing) -> Iterable[Source]:
+        ex.heads[info.id] = Head(old.branch, new)
+        return ()
+
+    return ex.listing(
+        table="commits",
+        key=f"p{info.id}",
+        path=f"/projects/{info.id}/repository/commits",
+        params={"ref_name": f"{old.sha}..{new}", "since": _iso(ex.since)},
+        what=f"commits of {info.path}",
+        owner=("project", info.path),
+        convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
+        to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
+        ahead=False,
+        order=("committed_date", True),
+        floor=ex.since,
+        check="range",
+        keep_empty=False,
+        on_done=done,
+        slicer=COMMITS,
+    )
+
+
+def _get_branch(ex: Extraction, info: ProjectInfo, branch: str) -> Any:
+    return ex.client.get(
+        f"/projects/{info.id}/repository/branches/{quote(branch, safe='')}",
+        what=f"branch {branch} of {info.path}",
+    )
+
+
+def _commit_id(body: Mapping[str, Any]) -> str:
+    """The SHA of a branch (`commit.id`) or of a commit object (`id`)."""
+    commit = body.get("commit")
+    return str(commit["id"] if isinstance(commit, Mapping) else body["id"])

@@ -1,0 +1,135 @@
+"""Scope and discovery: resolve groups and named projects, list group projects, plan the rest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.extract import heads, rows
+from pipeline.extract.run import Extraction, ProjectInfo
+from pipeline.extract.scheduler import Call, Source
+from pipeline.extract.slices import PROJECTS
+
+log = logging.getLogger("leaderboard.extract")
+
+
+class Planner:
+    """Starts with look-ups of the scope; once every project is known, plans their listings.
+
+    Group MR and issue listings start as soon as their group is resolved; commits wait for the
+    whole project list, which sharding splits by project id.
+    """
+
+    def __init__(self, ex: Extraction) -> None:
+        self.ex = ex
+        self._waiting = 0
+        self._discovered: dict[int, tuple[Mapping[str, Any], str]] = {}
+        self._named: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+    def start(self) -> list[Source]:
+        settings = self.ex.settings
+        sources: list[Source] = []
+        for ref in settings.groups:
+            sources.append(self._lookup("groups", ref, self._on_group))
+        for ref in settings.projects:
+            sources.append(self._lookup("projects", ref, self._on_named))
+        self._waiting = len(sources)
+        return sources
+
+    def _lookup(
+        self, kind: str, ref: str, then: Callable[[str, Mapping[str, Any]], Iterable[Source]]
+    ) -> Call:
+        client = self.ex.client
+        noun = kind.rstrip("s")
+
+        def fetch() -> Any:
+            return client.get(f"/{kind}/{_encode(ref)}", what=f"{noun} {ref}")
+
+        return Call(fetch, lambda body: then(ref, body))
+
+    def _on_group(self, ref: str, body: Mapping[str, Any]) -> Iterable[Source]:
+        ex = self.ex
+        group_id, path = int(body["id"]), str(body.get("full_path") or ref)
+        if group_id in ex.groups:
+            return self._arrived()  # the same group named twice
+        ex.groups[group_id] = path
+        source = f"group:{path}"
+
+        def collect(item: Mapping[str, Any]) -> dict[str, Any]:
+            self._discovered.setdefault(int(item["id"]), (item, source))
+            return {}
+
+        discovery = ex.listing(
+            table="projects",
+            key=f"g{group_id}",
+            path=f"/groups/{group_id}/projects",
+            # by id, so a discovery longer than the maximum offset goes on as keyset pages
+            params={
+                "include_subgroups": "true",
+                "with_shared": "false",
+                "order_by": "id",
+                "sort": "asc",
+            },
+            what=f"projects of group {path}",
+            owner=("group", path),
+            convert=collect,
+            ahead=False,
+            write=False,
+            on_done=lambda _listing: self._arrived(),
+            slicer=PROJECTS,
+        )
+        started: list[Source] = [discovery]
+        if ex.settings.node_index == 1:
+            owner = ("group", path)
+            for kind in ("merge_requests", "issues"):
+                started.append(ex.item_listings(kind, f"g{group_id}", f"/groups/{group_id}", owner))
+        return started
+
+    def _on_named(self, ref: str, body: Mapping[str, Any]) -> Iterable[Source]:
+        self._named.setdefault(int(body["id"]), (body, f"project:{ref}"))
+        return self._arrived()
+
+    def _arrived(self) -> Iterable[Source]:
+        """One scope look-up or discovery listing finished; plan when all have."""
+        self._waiting -= 1
+        if self._waiting > 0:
+            return ()
+        return self._plan()
+
+    def _plan(self) -> list[Source]:
+        ex = self.ex
+        found = dict(self._discovered)
+        for pid, named in self._named.items():
+            found.setdefault(pid, named)
+        sources: list[Source] = []
+        for pid in sorted(found):
+            item, source = found[pid]
+            if not ex.mine(pid):
+                continue
+            info = ProjectInfo(
+                id=pid,
+                path=str(item.get("path_with_namespace") or pid),
+                default_branch=item.get("default_branch") or None,
+                row=rows.project_to_row(item, source, ex.extracted_at),
+                in_group=pid in self._discovered,
+            )
+            ex.projects[pid] = info
+            sources.extend(heads.commit_sources(ex, info))
+            if not info.in_group:
+                owner = ("project", info.path)
+                for kind in ("merge_requests", "issues"):
+                    sources.append(ex.item_listings(kind, f"p{pid}", f"/projects/{pid}", owner))
+        log.info(
+            "discovered %d projects (%d for this job); %d listings planned",
+            len(found),
+            len(ex.projects),
+            len(sources),
+        )
+        return sources
+
+
+def _encode(ref: str) -> str:
+    """A numeric id as is, a full path URL-encoded (`acme/app` -> `acme%2Fapp`)."""
+    return ref if ref.isdigit() else quote(ref, safe="")

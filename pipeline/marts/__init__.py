@@ -1,0 +1,1 @@
+"""The build stage: data/raw Parquet and the roster in, the DuckDB marts in data/marts out."""

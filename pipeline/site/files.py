@@ -1,0 +1,103 @@
+"""The Pages site's files: assets, data scripts and index.html, from a SiteContext."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline.schema import WINDOWS
+from pipeline.site import index
+from pipeline.site.context import SiteContext
+from pipeline.site.exports import plain_value, safe_json
+
+ASSETS = (
+    "style.css",
+    "stale.js",
+    "dom.js",
+    "chart.js",
+    "bars.js",
+    "state.js",
+    "items.js",
+    "app.js",
+    "favicon.svg",
+)
+DEFAULT_WINDOW = "30d"
+
+
+def fixed_timestamp(value: dt.datetime) -> str:
+    """Always with microseconds, so the page can compare times as strings, exactly."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def window_starts(as_of: dt.datetime) -> dict[str, str]:
+    """The first instant of each window `[as_of - N days, as_of)`."""
+    return {
+        name: fixed_timestamp(as_of - dt.timedelta(days=days)) for name, days in WINDOWS.items()
+    }
+
+
+def columnar(table: pa.Table) -> dict[str, Any]:
+    """A compact {columns, rows} form of a table for the page's data scripts."""
+    rows = []
+    for row in table.to_pylist():
+        rows.append(
+            [
+                fixed_timestamp(v) if isinstance(v, dt.datetime) else plain_value(v)
+                for v in row.values()
+            ]
+        )
+    return {"columns": table.column_names, "rows": rows}
+
+
+def board_payload(ctx: SiteContext) -> dict[str, Any]:
+    """Boards, weekly activity and the facts the header shows."""
+    return {
+        "meta": {
+            "as_of": fixed_timestamp(ctx.as_of),
+            "stale_hours": ctx.stale_hours,
+            "weights": ctx.weights,
+            "default_window": DEFAULT_WINDOW,
+            "windows": [
+                {"name": name, "days": days, "start": window_starts(ctx.as_of)[name]}
+                for name, days in WINDOWS.items()
+            ],
+        },
+        "users": columnar(ctx.marts["leaderboard_users"]),
+        "teams": columnar(ctx.marts["leaderboard_teams"]),
+        "weekly": columnar(ctx.marts["weekly_team_activity"]),
+    }
+
+
+def contributions_payload(ctx: SiteContext) -> dict[str, Any]:
+    """Every counted item, plus the path and page of each project they name (by id)."""
+    items = ctx.marts["contributions"]
+    named = set(items.column("project_id").to_pylist())
+    projects = ctx.marts["projects"]
+    keep = [pid in named for pid in projects.column("project_id").to_pylist()]
+    return {**columnar(items), "projects": columnar(projects.filter(pa.array(keep, pa.bool_())))}
+
+
+def data_script(variable: str, payload: dict[str, Any]) -> str:
+    """A script that sets one global, so the page works from file:// with no fetch()."""
+    return f"window.{variable} = {safe_json(payload)};\n"
+
+
+def write_site_files(ctx: SiteContext, out: Path) -> None:
+    """Assets, data scripts and index.html into out (downloads are written by exports)."""
+    assets = out / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    # Beside this module (package data), not importlib.resources: a stale editable install can
+    # make `pipeline` a namespace package, whose resources reader rejects it.
+    package = Path(__file__).resolve().parent / "assets"
+    for name in ASSETS:
+        (assets / name).write_bytes((package / name).read_bytes())
+    data = out / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "board.js").write_text(data_script("LEADERBOARD", board_payload(ctx)), encoding="utf-8")
+    (data / "contributions.js").write_text(
+        data_script("LEADERBOARD_CONTRIBUTIONS", contributions_payload(ctx)), encoding="utf-8"
+    )
+    (out / "index.html").write_text(index.render_index(ctx), encoding="utf-8")

@@ -1,0 +1,233 @@
+"""index.html: the page skeleton, the 30-day boards rendered server-side for readers without JS."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pipeline.schema import MARTS, METRIC_NAMES, WINDOWS
+from pipeline.site.context import SiteContext
+from pipeline.site.identities import bots_section, unmatched_section
+from pipeline.site.tables import (
+    METRIC_WORDS,
+    display_time,
+    e,
+    link,
+    listings_table,
+    people_table,
+    teams_table,
+    time_tag,
+    verification_summary,
+)
+
+# No network at view time, no inline script: anything injected past escaping still cannot run.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+MART_NOTES = {
+    "leaderboard_users": "one row per team membership per window, with score and rank",
+    "leaderboard_teams": "one row per team per window",
+    "contributions": "every counted commit, MR and issue of the last 365 days",
+    "member_emails": "the commit emails matched to each member",
+    "unmatched_authors": "commit emails that match no member",
+    "weekly_team_activity": "26 weeks of activity per team",
+    "unmatched_projects": "the projects where each unmatched commit email appears",
+    "bot_activity": "bots, listed apart: what each did, counted for no one",
+    "projects": "every project in scope: its path and page, by id",
+}
+
+DUCKDB_EXAMPLE = """-- duckdb, after downloading leaderboard_users.parquet
+SELECT team, username, score, "rank"
+FROM 'leaderboard_users.parquet'
+WHERE "window" = '30d'
+ORDER BY "rank", team, username
+LIMIT 10;"""
+
+
+def window_label(name: str) -> str:
+    return f"last {WINDOWS[name]} days"
+
+
+def parse_optional_time(raw: Any) -> dt.datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.astimezone(dt.UTC) if value.tzinfo else None
+
+
+def stale_banner(ctx: SiteContext) -> str:
+    """Shown now if stale at publish time; app.js re-checks against the viewer's clock."""
+    iso = ctx.as_of.isoformat().replace("+00:00", "Z")
+    hidden = "" if ctx.stale else " hidden"
+    pipeline = f" Check the {link(ctx.pipeline_url, 'pipeline')}." if ctx.pipeline_url else ""
+    return (
+        f'<div id="stale" class="stale" role="alert" data-as-of="{e(iso)}" '
+        f'data-stale-hours="{ctx.stale_hours:g}"{hidden}><strong>Stale data.</strong> '
+        f'<span id="stale-text">These numbers are as of {e(display_time(ctx.as_of))}, '
+        f"more than {e(f'{ctx.stale_hours:g}')} hours ago; the scheduled run may have failed."
+        f"</span>{pipeline}</div>"
+    )
+
+
+def header(ctx: SiteContext) -> str:
+    manifest = ctx.manifest
+    facts = [
+        ("Data as of", time_tag(ctx.as_of)),
+        ("Run finished", time_tag(parse_optional_time(manifest.get("finished_at")))),
+    ]
+    if ctx.pipeline_url:
+        facts.append(("Pipeline", link(ctx.pipeline_url, ctx.pipeline_url)))
+    if manifest.get("gitlab_url"):
+        facts.append(("GitLab", link(manifest["gitlab_url"], manifest["gitlab_url"])))
+    facts.append(("Run", f"{e(manifest.get('run_id'))} ({e(manifest.get('mode', 'run'))})"))
+    facts.append(
+        ("Verified", f'{verification_summary(manifest)} <a href="#verification">Details</a>')
+    )
+    items = "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in facts)
+    return (
+        '<header class="page-header"><h1>Team leaderboard</h1>'
+        f'{stale_banner(ctx)}<dl class="facts">{items}</dl></header>'
+    )
+
+
+def controls() -> str:
+    """Hidden until app.js runs, so a reader without JS never sees dead buttons."""
+    windows = "".join(
+        f'<button type="button" data-window="{name}" aria-pressed="{str(name == "30d").lower()}">'
+        f"{days} days</button>"
+        for name, days in WINDOWS.items()
+    )
+    return (
+        '<div id="controls" class="controls" hidden>'
+        f'<div class="switch" role="group" aria-label="Window">{windows}</div>'
+        '<div class="switch" role="group" aria-label="View">'
+        '<button type="button" data-view="people" aria-pressed="true">People</button>'
+        '<button type="button" data-view="teams" aria-pressed="false">Teams</button></div>'
+        '<label>Team <select id="team-filter"><option value="">All teams</option></select></label>'
+        '<label>Search <input id="search" type="search" autocomplete="off" '
+        'placeholder="name or team"></label></div>'
+    )
+
+
+def score_formula(weights: dict[str, int]) -> str:
+    if not weights:
+        return ""
+    terms = " + ".join(f"{weights[m]} × {METRIC_WORDS[m]}" for m in METRIC_NAMES)
+    return f"Score = {e(terms)}. "
+
+
+def board(ctx: SiteContext) -> str:
+    label = window_label("30d")
+    return (
+        '<section id="board" aria-labelledby="board-title">'
+        '<h2 id="board-title">Leaderboard</h2>'
+        f"{controls()}"
+        '<p id="status" class="status" role="status" aria-live="polite"></p>'
+        '<div id="bars" class="bars-box" hidden></div>'
+        "<noscript><p>Showing the last 30 days. With JavaScript on you can switch windows, "
+        "sort, filter and see every counted item.</p></noscript>"
+        f"{people_table(ctx.rows('leaderboard_users'), '30d', label)}\n"
+        f"{teams_table(ctx.rows('leaderboard_teams'), '30d', label)}\n"
+        f'<p class="note">{score_formula(ctx.weights)}Rank is dense: equal scores share a rank. '
+        "Select a person or a team to see the commits, merge requests and issues that were "
+        "counted.</p></section>"
+        '<section id="detail" class="detail" aria-live="polite" hidden></section>'
+    )
+
+
+def weekly() -> str:
+    return (
+        '<section id="weekly" aria-labelledby="weekly-title">'
+        '<h2 id="weekly-title">Weekly activity per team</h2>'
+        '<div id="weekly-controls" hidden><label>Team <select id="weekly-team"></select>'
+        "</label></div>"
+        '<div id="weekly-chart"></div>'
+        "<noscript><p>The chart needs JavaScript; the numbers are in "
+        '<a href="data/weekly_team_activity.csv">weekly_team_activity.csv</a>.</p></noscript>'
+        "</section>"
+    )
+
+
+def downloads(ctx: SiteContext) -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{name}</th><td>{e(MART_NOTES[name])}</td>'
+        + "".join(
+            f'<td><a href="data/{name}.{ext}">{ext}</a></td>' for ext in ("parquet", "csv", "json")
+        )
+        + "</tr>"
+        for name in MARTS
+    )
+    raw = (
+        '<p>Raw extracted tables are under <a href="data/raw/">data/raw/</a>.</p>'
+        if ctx.publish_raw
+        else ""
+    )
+    privacy = "" if ctx.publish_emails else " Emails in the downloads are masked."
+    return (
+        '<section id="downloads" aria-labelledby="downloads-title">'
+        '<h2 id="downloads-title">Download the data</h2>'
+        f"<p>Every table behind this page, as of {e(display_time(ctx.as_of))}.{privacy}</p>"
+        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="downloads-caption">'
+        '<table class="downloads"><caption id="downloads-caption">Marts</caption>'
+        '<thead><tr><th scope="col">Table</th>'
+        '<th scope="col">Contents</th><th scope="col" colspan="3">Formats</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>{raw}"
+        '<p id="duckdb-example">Query it yourself with DuckDB:</p>'
+        f'<pre tabindex="0" aria-labelledby="duckdb-example"><code>{e(DUCKDB_EXAMPLE)}</code></pre>'
+        "</section>"
+    )
+
+
+def project_urls(ctx: SiteContext) -> dict[str, str | None]:
+    """Each in-scope project's page by its path, from the projects mart."""
+    return {str(r["path_with_namespace"]): r["web_url"] for r in ctx.marts["projects"].to_pylist()}
+
+
+def verification(ctx: SiteContext) -> str:
+    return (
+        '<section id="verification" aria-labelledby="verification-title">'
+        '<h2 id="verification-title">How the data was verified</h2>'
+        f"<p>{verification_summary(ctx.manifest)} A run that cannot prove a listing complete "
+        'fails and publishes nothing. The full record is <a href="data/manifest.json">'
+        "manifest.json</a>.</p>"
+        f"<details><summary>Every listing</summary>"
+        f"{listings_table(list(ctx.manifest.get('listings') or []), project_urls(ctx))}"
+        "</details></section>"
+    )
+
+
+# data/contributions.js is loaded by app.js on the first drill-down: it can be large.
+SCRIPTS = (
+    "assets/stale.js",
+    "data/board.js",
+    "assets/dom.js",
+    "assets/chart.js",
+    "assets/bars.js",
+    "assets/state.js",
+    "assets/items.js",
+    "assets/app.js",
+)
+
+
+def render_index(ctx: SiteContext) -> str:
+    scripts = "".join(f'<script src="{src}"></script>' for src in SCRIPTS)
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        "<title>Team leaderboard</title>\n"
+        '<link rel="icon" href="assets/favicon.svg" type="image/svg+xml">\n'
+        '<link rel="stylesheet" href="assets/style.css">\n</head>\n<body>\n'
+        f"{header(ctx)}\n<main>\n{board(ctx)}\n{weekly()}\n{unmatched_section(ctx)}\n{bots_section(ctx)}\n"
+        f"{downloads(ctx)}\n{verification(ctx)}\n</main>\n"
+        "<footer><p>Built by the <code>leaderboard</code> pipeline from GitLab data. "
+        "Numbers come from the marts in the downloads, nothing else.</p></footer>\n"
+        f"{scripts}\n</body>\n</html>\n"
+    )

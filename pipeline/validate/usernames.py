@@ -1,0 +1,62 @@
+"""validate-teams' optional check that roster usernames are real, active, human GitLab users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.extract.gitlab.client import GitLabClient
+from pipeline.extract.store.state import read_users
+from pipeline.roster.teams import Roster
+
+INACTIVE = ("blocked", "banned", "deactivated", "blocked_pending_approval", "ldap_blocked")
+
+
+def check_usernames(settings: Settings, roster: Roster) -> list[str]:
+    """One warning per roster username GitLab does not know, flags as a bot, or has blocked.
+
+    Records cached by the extractor (data/state/users.json) are used first, so a name is looked
+    up at most once; the cache itself is left to the extractor.
+    """
+    assert settings.gitlab_url and settings.gitlab_token
+    cache = read_users(settings.extract_dir / "state")
+    first_line: dict[str, int] = {}
+    for membership in roster.memberships:
+        first_line.setdefault(membership.username, membership.line)
+    warnings = []
+    with GitLabClient(
+        settings, base_url=settings.gitlab_url.rstrip("/"), token=settings.gitlab_token
+    ) as client:
+        for username in roster.usernames:
+            if username in cache.users:
+                record: dict[str, Any] | None = cache.users[username]
+            elif username in cache.unknown:
+                record = None
+            else:
+                record = fetch_user(client, username)
+            where = f"{roster.path}:{first_line[username]}:username"
+            if problem := user_problem(username, record):
+                warnings.append(f"{where}: {problem}")
+    return warnings
+
+
+def fetch_user(client: GitLabClient, username: str) -> dict[str, Any] | None:
+    """The /users/:id record of `username`, or None when GitLab has no such user."""
+    found = client.get("/users", {"username": username}, what=f"user {username}")
+    match = [u for u in found if str(u.get("username", "")).lower() == username]
+    if not match:
+        return None
+    record = client.get(f"/users/{int(match[0]['id'])}", what=f"user {username}")
+    return dict(record)
+
+
+def user_problem(username: str, record: dict[str, Any] | None) -> str | None:
+    """Why a roster name will not count as expected, or None for an active human user."""
+    if record is None:
+        return f"{username!r} is not a GitLab user; only its teams.csv emails can match commits"
+    if record.get("bot"):
+        return f"{username!r} is a bot account in GitLab; it will be left out of the board"
+    state = str(record.get("state") or "active")
+    if state in INACTIVE:
+        return f"{username!r} is {state} in GitLab; past work still counts"
+    return None

@@ -1,0 +1,514 @@
+"""`leaderboard publish` without a browser: files, escaping, privacy, staleness, exact tables."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import privacy
+from pipeline.cli import main
+from pipeline.config import Settings
+from pipeline.schema import MARTS, METRIC_NAMES
+from pipeline.site import exports, files
+from pipeline.site import index as site_index
+from pipeline.site.publish import PublishError, run_publish
+from pipeline.site.tables import movement
+from tests.site.data import (
+    AS_OF,
+    HOSTILE,
+    JS_URL,
+    T_FORMULA,
+    T_IMG,
+    T_SCRIPT,
+    manifest,
+    marts,
+    write_data_dir,
+    write_raw,
+)
+
+SOON = AS_OF + dt.timedelta(hours=1)
+
+
+class TableParser(HTMLParser):
+    """Rows of cell texts of every <table id=...> in a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[str]]] = {}
+        self.current: str | None = None
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.current = dict(attrs).get("id") or ""
+            self.tables[self.current] = []
+        elif tag == "thead":
+            self.in_head = True
+        elif tag == "tr" and self.current is not None and not self.in_head:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self.in_head = False
+        elif tag in ("td", "th") and self.row is not None and self.cell is not None:
+            self.row.append("".join(self.cell))
+            self.cell = None
+        elif tag == "tr" and self.row is not None and self.current is not None:
+            self.tables[self.current].append(self.row)
+            self.row = None
+        elif tag == "table":
+            self.current = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def tables_of(html: str) -> dict[str, list[list[str]]]:
+    parser = TableParser()
+    parser.feed(html)
+    return parser.tables
+
+
+def settings_for(tmp_path: Path, **changes: Any) -> Settings:
+    return Settings(data_dir=tmp_path / "data", public_dir=tmp_path / "public", **changes)
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    write_data_dir(tmp_path / "data")
+    return run_publish(settings_for(tmp_path), now=SOON)
+
+
+def rank_text(rows: list[dict[str, Any]], row: dict[str, Any]) -> str:
+    """The rank, "(tied)", then the movement: the arrow shown and the words read out."""
+    tied = sum(1 for other in rows if other["rank"] == row["rank"]) > 1
+    rank = f"{row['rank']} (tied)" if tied else str(row["rank"])
+    _, shown, said = movement(row["rank"], row["prev_rank"], "previous 30 days")
+    return f"{rank} {shown}{said}"
+
+
+def test_publish_writes_the_page_and_every_mart_in_three_formats(published: Path) -> None:
+    names = sorted(str(p.relative_to(published)) for p in published.rglob("*") if p.is_file())
+    data = [f"data/{m}.{ext}" for m in MARTS for ext in ("csv", "json", "parquet")]
+    assets = [
+        f"assets/{n}"
+        for n in (
+            "app.js",
+            "bars.js",
+            "chart.js",
+            "dom.js",
+            "favicon.svg",
+            "items.js",
+            "stale.js",
+            "state.js",
+            "style.css",
+        )
+    ]
+    expected = [*assets, "data/board.js", "data/contributions.js", "data/manifest.json", *data]
+    assert names == sorted([*expected, "index.html"])
+    assert not list(published.parent.glob(".public.*")), "staging folders left behind"
+
+
+def test_people_table_rows_equal_the_30d_mart(published: Path) -> None:
+    users = [r for r in marts()["leaderboard_users"] if r["window"] == "30d"]
+    expected = [
+        [rank_text(users, r), r["username"], r["team"], str(r["score"]),
+         *(str(r[m]) for m in METRIC_NAMES)]
+        for r in users
+    ]  # fmt: skip
+    tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
+    assert tables["board-people"] == expected
+    assert expected[:2] == [
+        [
+            "1 ↑1up 1 place from rank 2 in the previous 30 days",
+            "alice",
+            "Platform",
+            "6",
+            "1",
+            "0",
+            "1",
+            "0",
+            "1",
+        ],
+        [
+            "2 (tied) =same rank as in the previous 30 days",
+            "carol",
+            T_IMG,
+            "3",
+            "1",
+            "0",
+            "0",
+            "0",
+            "1",
+        ],
+    ]
+    frank = next(row for row in expected if row[1:3] == ["frank", "Platform"])
+    assert frank[0] == "2 (tied) newnew: not on the board in the previous 30 days"
+    assert '<span class="move down"><span aria-hidden="true">↓2</span>' in (
+        published / "index.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_team_table_rows_equal_the_30d_mart(published: Path) -> None:
+    teams = [r for r in marts()["leaderboard_teams"] if r["window"] == "30d"]
+    tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
+    up, same = "up 1 place from rank 2", "=same rank as"
+    assert tables["board-teams"] == [
+        [f"1 ↑1{up} in the previous 30 days", "Platform", "3", "12", "2", "1", "2", "1", "1"],
+        [f"2 (tied) {same} in the previous 30 days", T_IMG, "1", "3", "1", "0", "0", "0", "1"],
+        [
+            "2 (tied) ↓1down 1 place from rank 1 in the previous 30 days",
+            T_SCRIPT,
+            "2",
+            "3",
+            "0",
+            "0",
+            "1",
+            "0",
+            "0",
+        ],
+        [
+            "3 ↓1down 1 place from rank 2 in the previous 30 days",
+            T_FORMULA,
+            "1",
+            "1",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+        ],
+    ]
+    assert [rank_text(teams, r) for r in teams] == [row[0] for row in tables["board-teams"]]
+    assert len(teams) == 4
+
+
+def test_tables_have_captions_and_scoped_headers(published: Path) -> None:
+    html = (published / "index.html").read_text(encoding="utf-8")
+    assert '<caption id="board-people-caption">People, last 30 days: 7 rows</caption>' in html
+    assert (
+        "Score = 1 × commits + 1 × MRs opened + 3 × MRs merged + 1 × issues opened"
+        " + 2 × issues closed." in html
+    )
+    assert '<th scope="col" data-key="rank">Rank</th>' in html
+    assert '<th scope="row">alice</th>' in html
+
+
+def text_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.suffix in (".html", ".js", ".json")]
+
+
+def test_no_hostile_string_survives_unescaped(published: Path) -> None:
+    files = text_files(published)
+    assert len(files) == 1 + 9 + len(MARTS) + 1
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for needle in (*HOSTILE, "<script>window", "<img", "<svg", "\u2028", "\u2029"):
+            if path.parent.name == "assets":
+                continue
+            if any(c in needle for c in "<>&\u2028\u2029"):
+                assert needle not in text, (path.name, needle)
+    html = (published / "index.html").read_text(encoding="utf-8")
+    assert html.count("<script") == 8
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert JS_URL not in html
+
+
+def test_csv_cells_are_neutralised_exactly(published: Path) -> None:
+    for name, rows in marts().items():
+        masked = privacy.mask_emails(pa.Table.from_pylist(rows, schema=MARTS[name]))
+        expected = [[exports.csv_cell(v) for v in row] for row in exports.iter_rows(masked)]
+        with (published / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            got = list(csv.reader(f))
+        assert got[0] == MARTS[name].names
+        assert got[1:] == expected, name
+    with (published / "data" / "contributions.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    titles = {row["title"] for row in rows}
+    teams = {row["team"] for row in rows}
+    assert {"'+SUM(1,2)", "'-2+3", "'@cmd", "'\tTabbed", "'\rCarriage"} <= titles
+    assert "'" + T_FORMULA in teams and T_FORMULA not in teams
+
+
+def test_parquet_and_json_exports_hold_the_marts(published: Path) -> None:
+    for name, rows in marts().items():
+        table = pq.read_table(published / "data" / f"{name}.parquet")
+        assert table.schema == MARTS[name]
+        if not privacy.EMAIL_COLUMNS & set(MARTS[name].names):  # masked ones differ
+            assert table.to_pylist() == rows
+        loaded = json.loads((published / "data" / f"{name}.json").read_text(encoding="utf-8"))
+        assert len(loaded) == len(rows)
+        assert list(loaded[0]) == MARTS[name].names
+
+
+def test_downloads_carry_prev_rank_null_when_new(published: Path) -> None:
+    """frank joined Platform 26 days ago: no 30-day prev_rank; alice was 2nd before."""
+    data = published / "data"
+    for name in ("leaderboard_users", "leaderboard_teams"):
+        with (data / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            assert next(csv.reader(f))[-2:] == ["rank", "prev_rank"]
+    with (data / "leaderboard_users.csv").open(encoding="utf-8", newline="") as f:
+        rows = {(r["window"], r["team"], r["username"]): r for r in csv.DictReader(f)}
+    assert rows[("30d", "Platform", "frank")]["prev_rank"] == ""
+    assert rows[("30d", "Platform", "alice")]["prev_rank"] == "2"
+    loaded = json.loads((data / "leaderboard_users.json").read_text(encoding="utf-8"))
+    frank = [
+        r for r in loaded if (r["window"], r["team"], r["username"]) == ("30d", "Platform", "frank")
+    ]
+    assert [r["prev_rank"] for r in frank] == [None]
+    table = pq.read_table(data / "leaderboard_users.parquet")
+    assert table.schema.field("prev_rank").type == pa.int64()
+    assert (
+        table.column("prev_rank").null_count
+        == sum(1 for r in marts()["leaderboard_users"] if r["prev_rank"] is None)
+        > 0
+    )
+
+
+def test_emails_are_masked_on_the_page_and_in_the_downloads(published: Path) -> None:
+    everything = "".join(p.read_text(encoding="utf-8") for p in text_files(published))
+    everything += "".join(p.read_text(encoding="utf-8") for p in published.rglob("*.csv"))
+    for email in ("alice@example.org", "bob.smith@corp.example", "zed@laptop"):
+        assert email not in everything
+    emails = pq.read_table(published / "data" / "member_emails.parquet").column("email")
+    assert emails.to_pylist() == ["a***@example.org", "b***@corp.example",
+                                  "4***@users.noreply.gitlab.example.com"]  # fmt: skip
+    html = (published / "index.html").read_text(encoding="utf-8")
+    assert tables_of(html)["unmatched-authors"][0][:3] == ["z***@laptop", T_IMG, "3"]
+    assert "Emails are masked" in html
+
+
+def test_emails_shown_when_publishing_them_is_allowed(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data")
+    public = run_publish(settings_for(tmp_path, publish_emails=True), now=SOON)
+    html = (public / "index.html").read_text(encoding="utf-8")
+    assert tables_of(html)["unmatched-authors"][0][0] == "zed@laptop"
+    emails = pq.read_table(public / "data" / "member_emails.parquet").column("email")
+    assert emails.to_pylist()[0] == "alice@example.org"
+
+
+def test_raw_tables_only_with_the_flag(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data")
+    write_raw(tmp_path / "data")
+    public = run_publish(settings_for(tmp_path), now=SOON)
+    assert not (public / "data" / "raw").exists()
+    assert "data/raw/" not in (public / "index.html").read_text(encoding="utf-8")
+    public = run_publish(settings_for(tmp_path, publish_raw=True), now=SOON)
+    raw = sorted(str(p.relative_to(public / "data" / "raw")) for p in public.rglob("raw/**/*.*"))
+    assert raw == ["commits/p12/r1.parquet", "users/users.parquet"]
+    row = pq.read_table(public / "data" / "raw" / "commits" / "p12" / "r1.parquet").to_pylist()[0]
+    assert row["author_email"] == "z***@laptop"
+
+
+def stale_div(html: str) -> str:
+    start = html.index('<div id="stale"')
+    return html[start : html.index("</div>", start)]
+
+
+@pytest.mark.parametrize(
+    ("hours", "stale_hours", "stale"),
+    [(1, 26, False), (26, 26, False), (27, 26, True), (3, 2, True)],
+)
+def test_stale_banner(tmp_path: Path, hours: int, stale_hours: float, stale: bool) -> None:
+    write_data_dir(tmp_path / "data")
+    settings = settings_for(tmp_path, stale_hours=stale_hours)
+    public = run_publish(settings, now=AS_OF + dt.timedelta(hours=hours))
+    banner = stale_div((public / "index.html").read_text(encoding="utf-8"))
+    assert (" hidden>" not in banner) is stale
+    assert 'data-as-of="2026-08-23T00:00:00Z"' in banner
+    assert f'data-stale-hours="{stale_hours:g}"' in banner
+    assert f"more than {stale_hours:g} hours ago" in banner
+
+
+def test_header_links_pipeline_and_teams_editor(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data")
+    settings = settings_for(
+        tmp_path,
+        pipeline_url="https://gitlab.example.com/acme/lb/-/pipelines/9",
+        project_url="https://gitlab.example.com/acme/lb",
+        default_branch="main",
+    )
+    html = (run_publish(settings, now=SOON) / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://gitlab.example.com/acme/lb/-/pipelines/9"' in html
+    assert '<a href="https://gitlab.example.com/acme/lb/-/edit/main/teams.csv"' in html
+    assert '<time datetime="2026-08-23T00:00:04Z">2026-08-23 00:00 UTC</time>' in html
+    assert "3 listings proved complete" in html
+    # a listing of a known project links to it; the hostile path of an unknown one stays text
+    assert (
+        '<a href="https://gitlab.example.com/acme/lib" rel="noopener noreferrer">acme/lib</a>'
+        in html
+    )
+    assert "<td>acme/&lt;b&gt;app&lt;/b&gt;</td>" in html
+
+
+def test_no_links_when_ci_urls_are_unknown(published: Path) -> None:
+    html = (published / "index.html").read_text(encoding="utf-8")
+    assert "/-/edit/" not in html and "Pipeline</dt>" not in html
+
+
+def test_data_scripts_carry_the_marts(published: Path) -> None:
+    text = (published / "data" / "board.js").read_text(encoding="utf-8")
+    prefix = "window.LEADERBOARD = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    payload = json.loads(text[len(prefix) : -2])
+    assert payload["meta"]["as_of"] == "2026-08-23T00:00:00.000000Z"
+    assert payload["meta"]["windows"][0] == {
+        "name": "7d", "days": 7, "start": "2026-08-16T00:00:00.000000Z"
+    }  # fmt: skip
+    users = [
+        dict(zip(payload["users"]["columns"], r, strict=True)) for r in payload["users"]["rows"]
+    ]
+    assert users == marts()["leaderboard_users"]
+
+
+def test_duckdb_example_runs_on_the_download(published: Path) -> None:
+    sql = site_index.DUCKDB_EXAMPLE.split("\n", 1)[1]
+    path = str(published / "data" / "leaderboard_users.parquet")
+    rows = (
+        duckdb.connect().execute(sql.replace("'leaderboard_users.parquet'", f"'{path}'")).fetchall()
+    )
+    assert rows[:2] == [("Platform", "alice", 6, 1), (T_IMG, "carol", 3, 2)]
+
+
+def big_marts(people: int, teams: int) -> dict[str, list[dict[str, Any]]]:
+    rows = marts()
+    rows["leaderboard_users"] = [
+        {"window": w, "team": f"Team {i % teams} <&>", "username": f"user.{i:04d}",
+         **dict.fromkeys(METRIC_NAMES, 12345), "score": 99999, "rank": i + 1}
+        for w in ("7d", "30d", "90d", "365d") for i in range(people)
+    ]  # fmt: skip
+    return rows
+
+
+def test_page_stays_under_500_kb_for_500_people(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data", big_marts(500, 50))
+    public = run_publish(settings_for(tmp_path), now=SOON)
+    html = (public / "index.html").read_text(encoding="utf-8")
+    assert len(tables_of(html)["board-people"]) == 500
+    assert (public / "index.html").stat().st_size < 500_000
+
+
+def test_refuses_without_marts_and_keeps_the_old_site(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data")
+    (tmp_path / "data" / "marts" / "contributions.parquet").unlink()
+    old = tmp_path / "public"
+    old.mkdir()
+    (old / "index.html").write_text("old site")
+    with pytest.raises(
+        PublishError, match=r"marts missing in .*: contributions; run `leaderboard build`"
+    ):
+        run_publish(settings_for(tmp_path), now=SOON)
+    assert (old / "index.html").read_text() == "old site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "public"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (None, "no extraction manifest"),
+        ({"status": "failed"}, "status 'failed': only a complete extraction is published"),
+        ({"listings": ...}, "lacks listings"),
+    ],
+)
+def test_refuses_without_a_complete_manifest(tmp_path: Path, change: Any, message: str) -> None:
+    write_data_dir(tmp_path / "data")
+    path = tmp_path / "data" / "manifest.json"
+    if change is None:
+        path.unlink()
+    else:
+        data = manifest() | change
+        path.write_text(json.dumps({k: v for k, v in data.items() if v is not ...}))
+    with pytest.raises(PublishError, match=message):
+        run_publish(settings_for(tmp_path), now=SOON)
+    assert not (tmp_path / "public").exists()
+
+
+def test_refuses_a_mart_with_the_wrong_columns(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data")
+    table = pq.read_table(tmp_path / "data" / "marts" / "leaderboard_teams.parquet")
+    pq.write_table(
+        table.drop_columns(["members"]), tmp_path / "data" / "marts" / "leaderboard_teams.parquet"
+    )
+    with pytest.raises(PublishError, match=r"leaderboard_teams\.parquet has columns"):
+        run_publish(settings_for(tmp_path), now=SOON)
+
+
+def test_refuses_a_mart_with_null_counts(tmp_path: Path) -> None:
+    rows = marts()
+    rows["leaderboard_teams"][0]["score"] = None
+    write_data_dir(tmp_path / "data", rows)
+    with pytest.raises(PublishError, match=r"leaderboard_teams\.parquet has empty values in score"):
+        run_publish(settings_for(tmp_path), now=SOON)
+
+
+def test_empty_marts_publish_a_page_that_says_so(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data", {name: [] for name in MARTS})
+    public = run_publish(settings_for(tmp_path), now=SOON)
+    tables = tables_of((public / "index.html").read_text(encoding="utf-8"))
+    assert tables["board-people"] == tables["board-teams"] == tables["unmatched-authors"] == []
+    assert json.loads((public / "data" / "contributions.json").read_text()) == []
+
+
+def test_failure_while_writing_leaves_the_old_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_data_dir(tmp_path / "data")
+    first = run_publish(settings_for(tmp_path), now=SOON)
+    before = (first / "index.html").read_text(encoding="utf-8")
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(files, "write_site_files", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run_publish(settings_for(tmp_path), now=SOON + dt.timedelta(days=3))
+    assert (first / "index.html").read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "public"]
+
+
+def test_sharded_manifests_are_combined(tmp_path: Path) -> None:
+    write_data_dir(tmp_path / "data")
+    path = tmp_path / "data" / "manifest.json"
+    for index in (1, 2):
+        shard = tmp_path / "data" / f"shard-{index}"
+        shard.mkdir()
+        (shard / "manifest.json").write_text(path.read_text())
+    path.unlink()
+    html = (run_publish(settings_for(tmp_path), now=SOON) / "index.html").read_text()
+    assert "6 listings proved complete" in html and "82 requests" in html
+
+
+def test_cli_publish(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = {"LEADERBOARD_DATA_DIR": str(tmp_path / "data"),
+           "LEADERBOARD_PUBLIC_DIR": str(tmp_path / "public")}  # fmt: skip
+    assert main(["publish"], env=env) == 1
+    assert capsys.readouterr().err.startswith("error: no extraction manifest at ")
+    write_data_dir(tmp_path / "data")
+    assert main(["publish"], env=env) == 0
+    assert (tmp_path / "public" / "index.html").is_file()
+
+
+def test_publish_never_imports_the_gitlab_client() -> None:
+    code = (
+        "import sys, pipeline.site.publish, pipeline.site.files, pipeline.site.exports;"
+        "bad = [m for m in sys.modules if m == 'gitlab' or m.startswith(('gitlab.', 'requests',"
+        " 'pipeline.extract.gitlab.client'))];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
