@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=float, default=50.0, metavar="L")
     p.add_argument("--workers", type=int, default=None, metavar="N")
     p.add_argument("--max-rpm", type=float, default=None, metavar="R", help="server rate limit")
+    p.add_argument(
+        "--max-offset", type=int, default=0, metavar="ROWS", help="server's maximum offset"
+    )
 
     p = sub.add_parser("demo", help="the whole pipeline against the bundled simulator")
     p.add_argument("--keep-serving", action="store_true", help="keep the simulator up afterwards")
@@ -115,6 +118,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             latency_ms=args.latency_ms,
             workers=args.workers,
             max_rpm=args.max_rpm,
+            max_offset=args.max_offset,
         )
     if command == "demo":
         from pipeline.demo import run_demo

@@ -43,6 +43,8 @@ class Settings:
     since: dt.date = field(default_factory=lambda: default_since(dt.datetime.now(dt.UTC).date()))
     workers: int = 8
     max_rpm: float | None = None
+    #: GitLab's maximum offset in rows (0: none); a 405 stating a lower one lowers it for a run
+    max_offset: int = 50_000
     noreply_domain: str | None = None
     full_refresh: bool = False
     full_refresh_days: float = 7.0
@@ -138,6 +140,14 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     return value
 
 
+def _max_offset(env: Mapping[str, str]) -> int:
+    """0 turns it off (as on GitLab); otherwise at least one page of 100 rows."""
+    value = int(_number(env, "LEADERBOARD_MAX_OFFSET", 50_000, 0))
+    if 0 < value < 100:
+        raise ConfigError(f"LEADERBOARD_MAX_OFFSET must be 0 or at least 100, not {value}")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
 
@@ -183,6 +193,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         since=since,
         workers=int(_number(env, "LEADERBOARD_WORKERS", 8, 1)),
         max_rpm=_number(env, "LEADERBOARD_MAX_RPM", 0, 1) if max_rpm_raw else None,
+        max_offset=_max_offset(env),
         noreply_domain=env.get("LEADERBOARD_NOREPLY_DOMAIN", "").strip() or None,
         full_refresh=_flag(env, "LEADERBOARD_FULL_REFRESH"),
         full_refresh_days=_number(env, "LEADERBOARD_FULL_REFRESH_DAYS", 7, 0),

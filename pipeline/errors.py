@@ -28,6 +28,7 @@ class RequestError(LeaderboardError):
         reason: str,
         attempts: int,
         hint: str = "",
+        max_offset: int | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -36,6 +37,8 @@ class RequestError(LeaderboardError):
         self.reason = reason
         self.attempts = attempts
         self.hint = hint
+        #: the maximum offset a 405 stated ("... maximum allowed offset of N ..."), if any
+        self.max_offset = max_offset
         super().__init__(self.render())
 
     def render(self) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 
 from pipeline.bench.procs import ChildRun, Sampler, SimProcess, child_env, run_measured
 from pipeline.bench.report import (
+    OFFSET_REQUESTS_BAR,
+    REQUESTS_BAR,
     SMALL_CONSTANT,
     Measured,
     budget_bar,
@@ -50,8 +52,13 @@ def run_bench(
     latency_ms: float,
     workers: int | None,
     max_rpm: float | None,
+    max_offset: int = 0,
 ) -> int:
-    """Run the benchmark and print its report; 1 only when a run could not be measured."""
+    """Run the benchmark and print its report; 1 only when a run could not be measured.
+
+    `max_offset` gives the simulator GitLab's maximum offset (rows); the extractor keeps its
+    default LEADERBOARD_MAX_OFFSET and learns the lower one from the first 405, as it would on
+    a real instance."""
     workers = workers or settings.workers
     # The simulated organisation ends a day before the present hour, so the simulated day of
     # activity ends at the present and every timestamp the extractor sees is in its past.
@@ -62,6 +69,8 @@ def run_bench(
         work = Path(tmp)
         scenario, sim = _start(work, scale, latency_ms, max_rpm, now, since)
         with sim:
+            if max_offset:
+                sim.control("config", {"max_offset": max_offset})
             env = child_env(
                 {
                     "GITLAB_URL": sim.url,
@@ -78,8 +87,9 @@ def run_bench(
                     "LEADERBOARD_BACKOFF_CAP": str(settings.backoff_cap),
                 }
             )
-            print(_header(scenario, scale, latency_ms, workers, max_rpm, now, since), flush=True)
-            runs = _runs(sim, env, work, scenario, latency_ms, workers, max_rpm)
+            header = _header(scenario, scale, latency_ms, workers, max_rpm, now, since)
+            print(header + _offset_note(scenario, max_offset), flush=True)
+            runs = _runs(sim, env, work, scenario, latency_ms, workers, max_rpm, max_offset)
     failed = [m for m in runs if m.run.returncode != 0]
     return 1 if failed else 0
 
@@ -153,6 +163,7 @@ def _runs(
     latency_ms: float,
     workers: int,
     max_rpm: float | None,
+    max_offset: int = 0,
 ) -> list[Measured]:
     full = Measured(
         "full extraction",
@@ -162,7 +173,8 @@ def _runs(
         workers,
         max_rpm,
     )
-    full.bars = [request_bar(full), *wall_bar(full), rss_bar(full)]
+    bar = OFFSET_REQUESTS_BAR if max_offset else REQUESTS_BAR
+    full.bars = [request_bar(full, bar), *wall_bar(full), rss_bar(full)]
     if max_rpm:
         full.bars += rate_bars(full, max_rpm)
     _print(run_lines(full, scenario.rows))
@@ -258,6 +270,16 @@ def _header(
         f"default-branch commits, {rows['merge_requests']} MRs, {rows['issues']} issues, "
         f"{scenario.roster}-person roster); latency {latency_ms:g} ms; {workers} workers; {limit}; "
         f"simulator now {now:%Y-%m-%dT%H:%MZ}, since {since}"
+    )
+
+
+def _offset_note(scenario: Scenario, max_offset: int) -> str:
+    if not max_offset:
+        return ""
+    longest = scenario.longest_listing
+    return (
+        f"; server max offset {max_offset} rows (the longest listing, {longest} rows, is "
+        f"{longest / max_offset:.1f} x that)"
     )
 
 

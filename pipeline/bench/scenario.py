@@ -61,6 +61,13 @@ class Scenario:
         """Pages of the group projects listing (what an incremental run re-reads in full)."""
         return self.necessary.get("group_projects", 0)
 
+    @property
+    def longest_listing(self) -> int:
+        """Rows of the longest single listing (a project's commits, the group's MRs or issues)."""
+        counts = [*self.commits_by_project.values()]
+        counts += [self.rows.get("merge_requests", 0), self.rows.get("issues", 0)]
+        return max(counts, default=0)
+
     @staticmethod
     def load(path: Path) -> Scenario:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -11,21 +11,21 @@ from typing import Any
 
 from pipeline import schema
 from pipeline.config import Settings
-from pipeline.extract import staging
 from pipeline.extract.gitlab.client import GitLabClient
-from pipeline.extract.manifest import (
+from pipeline.extract.plan import Planner
+from pipeline.extract.run import Extraction
+from pipeline.extract.scheduler import Scheduler
+from pipeline.extract.store import staging
+from pipeline.extract.store.manifest import (
     MANIFEST_FILE,
     build_manifest,
     new_run_id,
     run_tag,
     write_manifest,
 )
-from pipeline.extract.plan import Planner
-from pipeline.extract.run import Extraction
-from pipeline.extract.scheduler import Scheduler
-from pipeline.extract.state import State, UserCache, read_state, read_users, write_state
+from pipeline.extract.store.state import State, UserCache, read_state, read_users, write_state
+from pipeline.extract.store.writer import write_table
 from pipeline.extract.users import UserResolver
-from pipeline.extract.writer import write_table
 from pipeline.roster.teams import read_roster
 
 log = logging.getLogger("leaderboard.extract")

@@ -13,7 +13,8 @@ from pipeline.extract import columns, rows
 from pipeline.extract.listing import Listing
 from pipeline.extract.run import Extraction, ProjectInfo, _iso
 from pipeline.extract.scheduler import Call, Source
-from pipeline.extract.state import Head
+from pipeline.extract.slices import COMMITS
+from pipeline.extract.store.state import Head
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -65,6 +66,7 @@ def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool 
         order=("committed_date", True),
         floor=ex.since,
         on_done=done,
+        slicer=COMMITS,
     )
 
 
@@ -138,9 +140,12 @@ def _range_listing(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Li
         convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
         to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
         ahead=False,
+        order=("committed_date", True),
+        floor=ex.since,
         check="range",
         keep_empty=False,
         on_done=done,
+        slicer=COMMITS,
     )
 
 

@@ -1,4 +1,8 @@
-"""One paged listing: follows `Link rel="next"`, fetches ahead by page number, checks completeness.
+"""One paged listing: follows `Link rel="next"`, fetches ahead by page number (how far: `ahead`),
+checks completeness.
+
+No page past GitLab's maximum offset is asked for: there the listing is cut and goes on as a
+new slice from its last item (`slices`); page numbers, and the checks below, are per slice.
 
 Pages may arrive in any order but are handled strictly in page order, so each check compares a
 page with the one before it. The list ends at the first page without `Link rel="next"`; pages
@@ -8,43 +12,28 @@ fetched past it (the price of fetching ahead) are dropped and counted.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
-import math
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 
 from pipeline.errors import CompletenessError
+from pipeline.extract.ahead import AheadEstimate
 from pipeline.extract.gitlab.client import GitLabClient, Page
-from pipeline.extract.manifest import ListingRecord
-from pipeline.extract.rows import Row, parse_time
+from pipeline.extract.gitlab.pages import page_url_has_number, response_date, with_page
+from pipeline.extract.rows import Row
 from pipeline.extract.scheduler import Request, Source
-from pipeline.extract.writer import PartWriter
+from pipeline.extract.slices import OffsetLimit, Slicer, Slices
+from pipeline.extract.store.manifest import ListingRecord
+from pipeline.extract.store.writer import PartWriter
 
 log = logging.getLogger("leaderboard.extract")
 
 #: A page's rows as converted on the worker that fetched it (None when built column-wise by
 #: `to_table`), and the same rows as Arrow.
 Converted = tuple[list[Row] | None, pa.Table]
-
-#: Fetch ahead only up to this share of the estimated remaining pages: the estimate is rough,
-#: and a page fetched past the end is a wasted request.
-AHEAD_SHARE = 0.7
-#: Fetch ahead only in listings estimated to have at least this many pages left: for short
-#: ones the waste at the tail outweighs the gain.
-MIN_AHEAD_PAGES = 4
-#: A listing this many pages long keeps fetching ahead to its estimated end (at least one page
-#: past what is proven): its tail would otherwise be followed one page per round trip.
-LONG_LISTING_PAGES = 20
-#: Remaining pages are estimated from the pace of this many most recent pages: activity grows
-#: over time, so the listing's average pace misjudges its end (short when ascending, long when
-#: descending into sparser years).
-RECENT_PAGES = 10
 
 
 @dataclass
@@ -74,6 +63,10 @@ class ListingSpec:
     #: a page's items straight to the writer's table, equal to `convert` then `table_of` but
     #: cheaper (see `columns`); None: built from `convert`'s rows
     to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None
+    #: how the listing continues past the maximum offset (see `slices`); None: never cut
+    slicer: Slicer | None = None
+    #: the run's maximum offset, shared by every listing (None: no limit)
+    limit: OffsetLimit | None = None
 
 
 class Listing:
@@ -84,6 +77,9 @@ class Listing:
         self.spec = spec
         self.ahead = ahead and spec.order_field is not None
         self.first_item: Mapping[str, Any] | None = None
+        #: the current slice's query and the records of all of them (a listing that reaches
+        #: GitLab's maximum offset goes on as a new slice from its last item)
+        self.slices = Slices(spec.what, spec.params, spec.record, spec.slicer, spec.limit)
         #: the server's `Date` on page 1: its own clock, for watermarks
         self.server_time: dt.datetime | None = None
         self.fetched_ahead = 0
@@ -100,10 +96,10 @@ class Listing:
         self._refetched: set[int] = set()
         self._end: int | None = None
         self._total_pages: int | None = None
-        self._first_time: dt.datetime | None = None
-        self._last_time: dt.datetime | None = None
-        #: (pages handled, order time of the last item) for the most recent pages
-        self._recent: deque[tuple[int, dt.datetime]] = deque(maxlen=RECENT_PAGES + 1)
+        #: how many pages are left, from the dates of the pages so far (see `ahead`)
+        self.estimate = AheadEstimate(
+            spec.order_field, descending=spec.descending, floor=spec.floor, now=spec.now
+        )
         self._finished = False
 
     # -- Source -------------------------------------------------------------------------------
@@ -115,15 +111,21 @@ class Listing:
     def ready(self, limit: int) -> list[Request]:
         if self._finished:
             return []
+        cut = self.slices.cut()
+        if cut is not None and 0 < cut <= self._handled and self._end is None:
+            self._next_slice()  # handled up to a limit lowered since (a 405 of any listing)
+            cut = self.slices.cut()
         due = sorted(self._again)
-        due += range(self._max_requested + 1, self._proven + 1)
+        last = self._proven if cut is None else min(self._proven, cut)
+        due += range(self._max_requested + 1, last + 1)
         return [self._request(p) for p in due[:limit]]
 
     def speculate(self) -> Request | None:
         if self._finished or not self.ahead or self._template is None:
             return None
         page = self._max_requested + 1
-        if page > self._frontier():
+        cut = self.slices.cut()
+        if page > self._frontier() or (cut is not None and page > cut):
             return None
         self.fetched_ahead += 1
         return self._request(page)
@@ -134,24 +136,38 @@ class Listing:
         return max(0.0, self._frontier() - self._max_requested)
 
     def on_result(self, tag: Any, result: Any) -> Iterable[Source]:
-        page_no = int(tag)
-        if self._finished:
+        slice_no, page_no = tag
+        if self._finished or slice_no != self.slices.number:
+            self.overshoot += 1  # a page of a slice already cut, never needed
             return ()
         result, converted = result
         self.spec.record.retries += result.attempts - 1
         self._buffer[page_no] = (result, converted)
         if result.next_url:
             self._urls[page_no + 1] = result.next_url
-            if self._template is None and _has_page(result.next_url):
+            if self._template is None and page_url_has_number(result.next_url):
                 self._template = result.next_url
             self._proven = max(self._proven, page_no + 1)
         return self._drain()
 
     def on_error(self, tag: Any, error: BaseException) -> Iterable[Source] | None:
-        # A page fetched ahead past the end of the list was never needed.
-        if self._end is not None and int(tag) > self._end:
+        slice_no, page_no = tag
+        # A page fetched ahead past the end of the list (or of a slice since cut) was never needed.
+        stale = self._finished or slice_no != self.slices.number
+        if stale or (self._end is not None and page_no > self._end):
             return ()
-        return None
+        return self._past_max_offset(page_no, getattr(error, "max_offset", None))
+
+    def _past_max_offset(self, page_no: int, stated: int | None) -> Iterable[Source] | None:
+        """A 405 that states GitLab's maximum offset: lower the run's limit and cut this listing
+        below it (the pages already fetched are kept). Anything else fails the run (None)."""
+        if not self.slices.learn(stated):
+            return None
+        cut = self.slices.cut()
+        if cut is None or cut < 1 or page_no <= cut:
+            return None  # refused a page the stated limit allows: nothing safe to do
+        self.overshoot += 1
+        return ()
 
     # -- paging -------------------------------------------------------------------------------
 
@@ -159,16 +175,26 @@ class Listing:
         self._again.discard(page)
         self._max_requested = max(self._max_requested, page)
         spec, client, convert = self.spec, self.client, self._converted
+        tag = (self.slices.number, page)
         if page == 1:
+            params = dict(self.slices.params)
             return Request(
                 self,
-                page,
-                lambda: convert(client.get_page(spec.path, spec.params, what=spec.what, page=1)),
+                tag,
+                lambda: convert(client.get_page(spec.path, params, what=spec.what, page=1)),
             )
-        url = self._urls.get(page) or _with_page(self._template or "", page)
+        url = self._urls.get(page) or with_page(self._template or "", page)
         return Request(
-            self, page, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
+            self, tag, lambda: convert(client.get_page(url, None, what=spec.what, page=page))
         )
+
+    def _next_slice(self) -> None:
+        """Cut the listing here: the next slice starts at the last item (see `slices`)."""
+        self.slices.advance(self._handled)
+        self._buffer.clear()
+        self._again, self._urls, self._refetched = set(), {}, set()
+        self._max_requested, self._proven, self._handled = 0, 1, 0
+        self._template, self._prev_ids, self._end, self._total_pages = None, None, None, None
 
     def _converted(self, page: Page) -> tuple[Page, Converted | None]:
         """Runs on the worker that fetched the page: its rows and their Arrow table are built
@@ -220,25 +246,34 @@ class Listing:
         self._prev_ids = ids
         if not page.next_url:
             self._end = page_no
+        elif page_no >= (self.slices.cut() or page_no + 1):
+            self._next_slice()
         return True
 
     def _on_first(self, page: Page) -> None:
+        self.spec.record.slices[-1].x_total = page.x_total
+        self._total_pages = page.x_total_pages
+        if self.slices.number > 0:
+            return
         self.spec.record.x_total = page.x_total
         if page.x_total is not None:
             self.spec.record.check = "x-total"
-        self._total_pages = page.x_total_pages
-        self.server_time = _http_date(page.headers.get("date"))
+        self.server_time = response_date(page.headers.get("date"))
         if page.items:
             self.first_item = page.items[0]
-            self._first_time = self._time(page.items[0])
+        self.estimate.first_page(page.items)
 
     def _write(self, page: Page, converted: Converted | None) -> None:
         fresh: list[int] = []
+        known: list[Any] = []  # ids the listing already had (a slice's edge item)
         for index, item in enumerate(page.items):
             key = item.get("id")
             if key not in self._seen:
                 self._seen.add(key)
                 fresh.append(index)
+            else:
+                known.append(key)
+        self.slices.add_page(page.items, len(fresh), known)
         writer = self.spec.writer
         if converted is None:
             new_rows = [self.spec.convert(page.items[i]) for i in fresh]
@@ -256,10 +291,7 @@ class Listing:
             self.spec.observe(new)
         self.spec.record.pages += 1
         self.spec.record.rows += len(fresh)
-        if page.items:
-            self._last_time = self._time(page.items[-1]) or self._last_time
-        if self._last_time is not None:
-            self._recent.append((self.spec.record.pages, self._last_time))
+        self.estimate.page_handled(self.spec.record.pages, page.items)
 
     def _finish(self) -> Iterable[Source]:
         record = self.spec.record
@@ -268,6 +300,7 @@ class Listing:
                 f"{self.spec.what}: {record.rows} distinct rows but the first page said "
                 f"x-total {record.x_total}; items were skipped while paging"
             )
+        self.slices.finish()
         assert self._end is not None
         self.overshoot = self._max_requested - self._end
         self._finished = True
@@ -287,59 +320,4 @@ class Listing:
             return self._end
         if self._total_pages is not None:
             return max(self._total_pages, self._proven)
-        remaining = self._estimated_remaining()
-        if self._handled >= LONG_LISTING_PAGES and remaining > 0:
-            return self._proven + max(1, math.ceil(AHEAD_SHARE * remaining))
-        if remaining < MIN_AHEAD_PAGES:
-            return self._proven
-        return self._proven + int(AHEAD_SHARE * remaining)
-
-    def _estimated_remaining(self) -> float:
-        """Pages left, from how far the ordered dates have moved across the recent pages (or
-        the listing's whole span while it has few pages)."""
-        first, last, done = self._first_time, self._last_time, self._handled
-        if first is None or last is None or done == 0:
-            return 0.0
-        if len(self._recent) > RECENT_PAGES:
-            (since_page, first), (until_page, last) = self._recent[0], self._recent[-1]
-            done = until_page - since_page
-        if self.spec.descending:
-            floor = self.spec.floor
-            if floor is None:
-                return 0.0
-            covered, left = first - last, last - floor
-        else:
-            covered, left = last - first, self.spec.now() - last
-        if covered.total_seconds() <= 0:
-            return 0.0
-        return max(0.0, done * left.total_seconds() / covered.total_seconds())
-
-    def _time(self, item: Mapping[str, Any]) -> dt.datetime | None:
-        field_name = self.spec.order_field
-        if field_name is None:
-            return None
-        try:
-            return parse_time(item.get(field_name))
-        except ValueError:
-            return None
-
-
-def _http_date(value: str | None) -> dt.datetime | None:
-    try:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    return parsed.astimezone(dt.UTC) if parsed is not None and parsed.tzinfo else None
-
-
-def _has_page(url: str) -> bool:
-    """Offset paging names the page; a keyset cursor cannot be fetched ahead."""
-    return any(k == "page" for k, _ in parse_qsl(urlsplit(url).query))
-
-
-def _with_page(url: str, page: int) -> str:
-    """A `Link` URL of the same listing, pointed at another page number."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
-    query.append(("page", str(page)))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+        return self.estimate.frontier(self._proven)

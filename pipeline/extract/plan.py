@@ -24,6 +24,7 @@ from pipeline.extract.listing import Listing
 from pipeline.extract.rows import event_to_row
 from pipeline.extract.run import OVERLAP, Extraction, ProjectInfo
 from pipeline.extract.scheduler import Call, Source
+from pipeline.extract.slices import EVENTS, PROJECTS
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -78,13 +79,20 @@ class Planner:
             table="projects",
             key=f"g{group_id}",
             path=f"/groups/{group_id}/projects",
-            params={"include_subgroups": "true", "with_shared": "false"},
+            # by id, so a discovery longer than the maximum offset goes on as keyset pages
+            params={
+                "include_subgroups": "true",
+                "with_shared": "false",
+                "order_by": "id",
+                "sort": "asc",
+            },
             what=f"projects of group {path}",
             owner=("group", path),
             convert=collect,
             ahead=False,
             write=False,
             on_done=lambda _listing: self._arrived(),
+            slicer=PROJECTS,
         )
         started: list[Source] = [discovery]
         if ex.settings.node_index == 1:
@@ -197,6 +205,7 @@ def event_listing(
         on_done=done,
         observe=observe,
         record_as=f"{TABLE}:{suffix}",
+        slicer=EVENTS,
     )
 
 

@@ -17,10 +17,11 @@ from pipeline.config import Settings
 from pipeline.extract import columns, rows
 from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.extract.listing import Listing, ListingSpec
-from pipeline.extract.manifest import ListingRecord
 from pipeline.extract.scheduler import Source
-from pipeline.extract.state import Head, State
-from pipeline.extract.writer import PartWriter
+from pipeline.extract.slices import ITEMS, OffsetLimit, Slicer
+from pipeline.extract.store.manifest import ListingRecord
+from pipeline.extract.store.state import Head, State
+from pipeline.extract.store.writer import PartWriter
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -64,6 +65,11 @@ class Extraction:
     #: groups resolved: id -> full path
     groups: dict[int, str] = field(default_factory=dict)
     listings: list[Listing] = field(default_factory=list)
+    #: GitLab's maximum offset for this run (LEADERBOARD_MAX_OFFSET, lowered by a 405)
+    limit: OffsetLimit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limit = OffsetLimit(self.settings.max_offset)
 
     @property
     def full(self) -> bool:
@@ -101,6 +107,7 @@ class Extraction:
         observe: Callable[[pa.Table], None] | None = None,
         to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None,
         record_as: str | None = None,
+        slicer: Slicer | None = None,
     ) -> Listing:
         """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded (as
         `record_as` in the manifest, default the table)."""
@@ -122,6 +129,8 @@ class Extraction:
             on_done=on_done,
             observe=observe,
             to_table=to_table,
+            slicer=slicer,
+            limit=self.limit,
         )
         made = Listing(self.client, spec, ahead=ahead)
         self.listings.append(made)
@@ -184,6 +193,7 @@ class Extraction:
             on_done=done,
             observe=observe,
             to_table=to_table,
+            slicer=ITEMS,
         )
 
     def _updated_after(self, watermark_key: str) -> dt.datetime:

@@ -12,8 +12,8 @@ from pipeline import schema
 from pipeline.extract import rows
 from pipeline.extract.run import Extraction
 from pipeline.extract.scheduler import Call, Source
-from pipeline.extract.state import UserCache, format_time
-from pipeline.extract.writer import write_table
+from pipeline.extract.store.state import UserCache, format_time
+from pipeline.extract.store.writer import write_table
 
 log = logging.getLogger("leaderboard.extract")
 

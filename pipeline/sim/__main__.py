@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault-routes", default="", help="comma-separated route names")
     serve.add_argument("--hang-seconds", type=float, default=30.0)
     serve.add_argument("--scripted-faults", default="[]", help="JSON list of fault rules")
+    serve.add_argument("--max-offset", type=int, default=0, help="GitLab's max offset (0: none)")
     serve.add_argument("--warm", action="store_true", help="pre-render all items before serving")
     return parser
 
@@ -61,6 +62,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         "fault_rate",
         "fault_seed",
         "hang_seconds",
+        "max_offset",
     )
     knobs.update({name: getattr(args, name) for name in plain})
     cfg = SimConfig(

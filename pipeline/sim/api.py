@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from pipeline.sim.events_api import EventsApi
 from pipeline.sim.filters import BadParam, ItemFilter, flag, parse_time
 from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project
-from pipeline.sim.paging import PageRequest, Response, error, paginate
+from pipeline.sim.paging import PageRequest, Response, error, keyset_page, paginate
 from pipeline.sim.render import Renderer, dumps
 
 VERSION = {"version": "18.5.0", "revision": "sim", "kas": {"enabled": False}, "enterprise": False}
@@ -183,11 +183,18 @@ class Api:
 
             return sorted(found, key=key, reverse=desc)  # type: ignore[arg-type]
 
-        rows = self._memoised(("gp", group.id, *sorted(params.items())), build)
+        cursors = ("page", "per_page", "id_after", "id_before")
+        key = sorted((k, v) for k, v in params.items() if k not in cursors)
+        rows = self._memoised(("gp", group.id, *key), build)
 
         def fetch(a: int, b: int) -> list[bytes]:
             return [self.r.project_bytes(p) for p in rows[a:b]]  # type: ignore[arg-type]
 
+        if params.get("pagination") == "keyset":
+            if order_by != "id":
+                raise BadParam("order_by does not have a valid value for keyset pagination")
+            keys = [p.id for p in rows]  # type: ignore[attr-defined]
+            return keyset_page(req, keys, fetch, desc)
         return paginate(req, len(rows), fetch)
 
     def _items(self, route: str, project_ids: list[int], req: PageRequest) -> Response:

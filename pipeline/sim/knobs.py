@@ -12,7 +12,19 @@ from email.utils import formatdate
 from typing import Any
 
 from pipeline.sim.org.config import SimConfig
-from pipeline.sim.paging import Response
+from pipeline.sim.paging import PageRequest, Response, error
+
+#: What each listing route returns, as GitLab names the type in its maximum-offset message.
+LISTED_TYPES = {
+    "group_projects": "Project",
+    "group_merge_requests": "MergeRequest",
+    "merge_requests": "MergeRequest",
+    "group_issues": "Issue",
+    "issues": "Issue",
+    "commits": "Commit",
+    "users_search": "User",
+    "project_events": "Event",
+}
 
 
 class Stats:
@@ -194,3 +206,25 @@ def _matches(rule: dict[str, Any], resp: Response) -> bool:
         if key in rule and str(rule[key]) not in names:
             return False
     return True
+
+
+def past_max_offset(cfg: SimConfig, req: PageRequest, resp: Response) -> Response | None:
+    """GitLab's 405 for an offset page past the maximum offset (`page * per_page > limit`, as
+    `offset_limit_exceeded?` in `lib/api/helpers/pagination_strategies.rb`); keyset pages have
+    no offset. The rule covers every listing here, wherever GitLab enforces it."""
+    kind = LISTED_TYPES.get(resp.route)
+    if cfg.max_offset <= 0 or kind is None or resp.status != 200:
+        return None
+    if req.params.get("pagination") == "keyset" or req.page * req.per_page <= cfg.max_offset:
+        return None
+    refused = error(
+        405,
+        f"Offset pagination has a maximum allowed offset of {cfg.max_offset} for requests "
+        f"that return objects of type {kind}. "
+        "Remaining records can be retrieved using keyset pagination.",
+        key="error",
+    )
+    refused.route, refused.page = resp.route, req.page
+    refused.project, refused.project_id = resp.project, resp.project_id
+    refused.group, refused.group_id = resp.group, resp.group_id
+    return refused

@@ -110,3 +110,31 @@ def paginate(
         links.append(f'<{req.url(total_pages)}>; rel="last"')
     headers["Link"] = ", ".join(links)
     return Response(200, join_items(items), headers, items=items, page=page)
+
+
+def keyset_page(
+    req: PageRequest, keys: list[int], fetch: Callable[[int, int], list[bytes]], desc: bool
+) -> Response:
+    """A keyset page (`pagination=keyset`, ordered by id): the rows after the `id_after` cursor
+    (`id_before` when descending). No x-* headers and no offset; a full page links the next
+    one by cursor (which may come back empty), as GitLab's keyset pager does."""
+    cursor = "id_before" if desc else "id_after"
+    start = 0
+    raw = req.params.get(cursor)
+    if raw:
+        if not raw.isdigit():
+            return error(400, f"{cursor} is invalid", key="error")
+        bound = int(raw)
+        start = next(
+            (i for i, key in enumerate(keys) if (key < bound if desc else key > bound)), len(keys)
+        )
+    stop = min(start + req.per_page, len(keys))
+    items = fetch(start, stop)
+    headers: dict[str, str] = {}
+    if len(items) == req.per_page:
+        pairs = [(k, v) for k, vs in req.multi.items() if k not in ("page", cursor) for v in vs]
+        if "per_page" not in req.multi:
+            pairs.append(("per_page", str(req.per_page)))
+        pairs.append((cursor, str(keys[stop - 1])))
+        headers["Link"] = f'<{req.base_url}{req.path}?{urlencode(pairs)}>; rel="next"'
+    return Response(200, join_items(items), headers, items=items, page=None)

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.sim.api import Api
-from pipeline.sim.knobs import Faults, Gate, RateLimiter, Stats
+from pipeline.sim.knobs import Faults, Gate, RateLimiter, Stats, past_max_offset
 from pipeline.sim.mutate import Mutations
 from pipeline.sim.org.config import SimConfig
 from pipeline.sim.org.generate import build_dataset
@@ -23,7 +23,11 @@ from pipeline.sim.render import Renderer, dumps
 
 HTML = "text/html; charset=utf-8"
 HTML_ERROR = b"<!DOCTYPE html><html><body><h1>Something went wrong</h1></body></html>"
-STATUS_FAULTS = {"408": "408 Request timed out", "500": "500 Internal Server Error"}
+STATUS_FAULTS = {
+    "405": "405 Method Not Allowed",
+    "408": "408 Request timed out",
+    "500": "500 Internal Server Error",
+}
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -173,6 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
             resp = error(404, "404 Not Found")
         else:
             resp = sim.api.handle(segments[3:], req)
+            resp = past_max_offset(cfg, req, resp) or resp
         fault = sim.faults.pick(cfg, resp)
         items = len(resp.items or [])
         delay = cfg.latency_ms + cfg.latency_per_item_ms * items

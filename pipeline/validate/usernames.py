@@ -6,7 +6,7 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.extract.gitlab.client import GitLabClient
-from pipeline.extract.state import read_users
+from pipeline.extract.store.state import read_users
 from pipeline.roster.teams import Roster
 
 INACTIVE = ("blocked", "banned", "deactivated", "blocked_pending_approval", "ldap_blocked")

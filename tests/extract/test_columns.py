@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import schema
 from pipeline.extract import columns, rows
-from pipeline.extract.writer import PartWriter
+from pipeline.extract.store.writer import PartWriter
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "gitlab-payloads"
 AT = dt.datetime(2026, 8, 23, 0, 0, 4, tzinfo=dt.UTC)

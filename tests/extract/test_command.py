@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.extract import command as extract_mod
-from pipeline.extract.state import read_state, read_users
+from pipeline.extract.store.state import read_state, read_users
 from pipeline.roster.teams import read_roster
 from pipeline.sim import SimConfig, SimServer
 from tests.extract.support import (

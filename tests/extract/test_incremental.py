@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from pipeline.extract.command import ExtractResult, extract
-from pipeline.extract.state import read_state
+from pipeline.extract.store.state import read_state
 from pipeline.sim import SimConfig, SimServer
 from tests.extract.support import NOW, read_raw, settings_for
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.extract.command import choose_mode
-from pipeline.extract.manifest import ListingRecord, new_run_id, public_url, run_tag
-from pipeline.extract.state import Head, State, UserCache, read_state, read_users, write_state
+from pipeline.extract.store.manifest import ListingRecord, new_run_id, public_url, run_tag
+from pipeline.extract.store.state import Head, State, UserCache, read_state, read_users, write_state
 
 NOW = dt.datetime(2026, 8, 23, 0, 0, 4, tzinfo=dt.UTC)
 
@@ -79,4 +79,5 @@ def test_listing_record_names_its_owner() -> None:
         "x_total": None,
         "check": "end-of-list",
         "retries": 1,
+        "slices": [],
     }

@@ -14,8 +14,8 @@ from pipeline import schema
 from pipeline.extract import rows
 from pipeline.extract.gitlab.pages import decode_body, page_from
 from pipeline.extract.listing import Listing, ListingSpec
-from pipeline.extract.manifest import ListingRecord
-from pipeline.extract.writer import PartWriter
+from pipeline.extract.store.manifest import ListingRecord
+from pipeline.extract.store.writer import PartWriter
 
 AT = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
@@ -101,6 +101,6 @@ def test_fetch_ahead_follows_the_recent_pace_of_a_growing_listing() -> None:
         ]
         url = f"https://gitlab.example/api/v4/groups/1/merge_requests?page={number + 1}"
         page = page_from(items, url, {}, url)
-        listing.on_result(number, (page, None))
-    assert round(listing._estimated_remaining()) == 5
+        listing.on_result((0, number), (page, None))
+    assert round(listing.estimate.remaining()) == 5
     assert listing._frontier() == 31 + 4  # proven page 31, plus 70% of 5 rounded up

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.extract.state import UserCache
+from pipeline.extract.store.state import UserCache
 from pipeline.sim import SimConfig, SimServer
 
 CASES = Path(__file__).parents[1] / "roster_cases"

@@ -215,7 +215,14 @@ class GitLabClient:
                 assert failure is not None
                 if not failure.retryable or attempt == attempts:
                     raise RequestError(
-                        "GET", target.shown_path, page, what, failure.reason, attempt, failure.hint
+                        "GET",
+                        target.shown_path,
+                        page,
+                        what,
+                        failure.reason,
+                        attempt,
+                        failure.hint,
+                        max_offset=failure.max_offset,
                     )
                 self._wait_before_retry(failure, attempt, target, what, page)
         except Stop:
@@ -258,7 +265,9 @@ class GitLabClient:
             if status is None:
                 raise _Failed(Failure(f"failed ({type(exc).__name__})", False), None) from None
             headers = lower_keys(last.headers) if last is not None else {}
-            raise _Failed(status_failure(status, headers, self._wall()), headers) from None
+            message = str(exc.error_message) if exc.error_message else None
+            failure = status_failure(status, headers, self._wall(), message)
+            raise _Failed(failure, headers) from None
         except requests.RequestException as exc:
             raise _Failed(_network_failure(exc), None) from None
         except http.client.HTTPException as exc:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from pipeline.extract.gitlab.throttle import route_of
 
@@ -141,3 +143,24 @@ def page_from(
         headers=headers,
         attempts=attempts,
     )
+
+
+def response_date(value: str | None) -> dt.datetime | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(dt.UTC) if parsed is not None and parsed.tzinfo else None
+
+
+def page_url_has_number(url: str) -> bool:
+    """Offset paging names the page; a keyset cursor cannot be fetched ahead."""
+    return any(k == "page" for k, _ in parse_qsl(urlsplit(url).query))
+
+
+def with_page(url: str, page: int) -> str:
+    """A `Link` URL of the same listing, pointed at another page number."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    query.append(("page", str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,10 @@ from pipeline.errors import RequestError
 
 #: Statuses retried with backoff (rule 2). 429 is retried too, but paced by the shared throttle.
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504, *range(520, 531)})
+
+#: GitLab's 405 body: "Offset pagination has a maximum allowed offset of 50000 for requests
+#: that return objects of type Project. Remaining records can be retrieved using keyset ..."
+_STATED_MAX_OFFSET = re.compile(r"maximum allowed offset of (\d+)", re.IGNORECASE)
 
 #: The longest a server may make us wait in one go; past it something is wrong with the server.
 MAX_SERVER_WAIT = 3600.0
@@ -32,6 +37,8 @@ class Failure:
     hint: str = ""
     #: Seconds the server asked us to wait (Retry-After / RateLimit-Reset), if it said.
     server_wait: float | None = None
+    #: The maximum offset a 405 stated: the listing is cut below it instead of failing.
+    max_offset: int | None = None
 
     @property
     def kind(self) -> str:
@@ -84,9 +91,20 @@ def server_wait(headers: Mapping[str, str], wall_now: float) -> float | None:
     return None
 
 
-def status_failure(status: int, headers: Mapping[str, str], wall_now: float) -> Failure:
-    """Classify a non-2xx status: retried (rule 2) or failed at once (a token hint on 401/403)."""
+def stated_max_offset(message: str | None) -> int | None:
+    """The maximum offset a 405's message states, or None when it states none."""
+    found = _STATED_MAX_OFFSET.search(message or "")
+    return int(found.group(1)) if found else None
+
+
+def status_failure(
+    status: int, headers: Mapping[str, str], wall_now: float, message: str | None = None
+) -> Failure:
+    """Classify a non-2xx status: retried (rule 2) or failed at once (a token hint on 401/403;
+    on a 405, the maximum offset its message states, if it states one)."""
     reason = f"HTTP {status}"
+    if status == 405:
+        return Failure(reason, False, status, max_offset=stated_max_offset(message))
     if status == 429:
         return Failure(reason, True, status, server_wait=server_wait(headers, wall_now))
     if status in RETRYABLE_STATUSES:

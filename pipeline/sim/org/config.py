@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 FAULT_KINDS = (
+    "405",
     "408",
     "429",
     "500",
@@ -37,6 +38,7 @@ KNOBS = (
     "fault_routes",
     "hang_seconds",
     "scripted_faults",
+    "max_offset",
 )
 
 
@@ -65,6 +67,8 @@ class SimConfig:
     fault_routes: list[str] = field(default_factory=list)
     hang_seconds: float = 30.0
     scripted_faults: list[dict[str, Any]] = field(default_factory=list)
+    #: GitLab's "max offset allowed by the REST API for offset-based pagination" (0: none)
+    max_offset: int = 0
 
     def resolved_now(self) -> dt.datetime:
         """`now` as an aware UTC datetime (the current time when unset), truncated to seconds."""
@@ -92,5 +96,7 @@ class SimConfig:
         ]
         if bad:
             raise ValueError(f"unknown fault kinds {bad}; kinds: {', '.join(FAULT_KINDS)}")
+        if self.max_offset < 0:
+            raise ValueError("max_offset must be 0 (none) or a number of rows")
         if self.concurrency_mode not in ("queue", "502", "503"):
             raise ValueError("concurrency_mode must be queue, 502 or 503")

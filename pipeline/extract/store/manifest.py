@@ -5,17 +5,39 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pipeline.extract.state import format_time
+from pipeline.extract.store.state import format_time
 
 MANIFEST_FILE = "manifest.json"
 
 #: `check` values: rows checked against x-total; no total, ended on the last Link; OLD..NEW range.
 CHECKS = ("x-total", "end-of-list", "range")
+
+
+@dataclass
+class SliceRecord:
+    """One slice of a listing (see `slices`): where it starts and how its end was proven."""
+
+    start: dict[str, Any]  # the parameter that starts it ({} for the first slice)
+    pages: int = 0
+    rows: int = 0  # distinct ids it returned, its edge item included
+    x_total: int | None = None
+    #: "x-total" / "end-of-list" / "range" for the last slice; "continued" for one cut at the
+    #: maximum offset, whose end is the next slice's start
+    check: str = "end-of-list"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": dict(self.start),
+            "pages": self.pages,
+            "rows": self.rows,
+            "x_total": self.x_total,
+            "check": self.check,
+        }
 
 
 @dataclass
@@ -30,6 +52,7 @@ class ListingRecord:
     x_total: int | None = None
     check: str = "end-of-list"
     retries: int = 0
+    slices: list[SliceRecord] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +63,7 @@ class ListingRecord:
             "x_total": self.x_total,
             "check": self.check,
             "retries": self.retries,
+            "slices": [piece.to_json() for piece in self.slices],
         }
 
 
