@@ -49,7 +49,8 @@ class Scenario:
     projects: int = 0
     roster: int = 0
     #: per review-event listing (project x approved/commented): the events an incremental run
-    #: reads again, those of its newest event's day (GitLab's `after` takes whole dates)
+    #: reads again, newest first: those from its newest event less the 10-minute overlap on, and
+    #: the first older one that stops it (if its `after` day range holds one)
     event_tails: list[int] = field(default_factory=list)
 
     @property
@@ -120,8 +121,9 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
 
 
 def review_events(ds: Dataset, ids: set[int], since: dt.datetime) -> tuple[list[int], list[int]]:
-    """Rows of each project's approval and comment listings from since's day on, and the rows
-    of the day of each listing's newest event (what an incremental run reads again)."""
+    """Rows of each project's approval and comment listings from since's day on, and the rows an
+    incremental run reads again: newest first down to the first one older than the listing's
+    newest event less the overlap, within the day range its `after` allows."""
     first = dt.datetime.combine(since.date(), dt.time(), tzinfo=dt.UTC)
     listings: dict[tuple[int, str], list[dt.datetime]] = {
         (pid, action): [] for pid in sorted(ids) for action in ("approved", "commented")
@@ -132,8 +134,12 @@ def review_events(ds: Dataset, ids: set[int], since: dt.datetime) -> tuple[list[
     rows, tails = [], []
     for times in listings.values():
         rows.append(len(times))
-        day = (max(times) - dt.timedelta(minutes=10)).date() if times else None
-        tails.append(sum(1 for t in times if day is not None and t.date() >= day))
+        if not times:
+            tails.append(0)
+            continue
+        bound = max(times) - dt.timedelta(minutes=10)
+        in_range = sum(1 for t in times if t.date() >= bound.date())
+        tails.append(min(in_range, sum(1 for t in times if t >= bound) + 1))
     return rows, tails
 
 

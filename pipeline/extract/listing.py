@@ -5,8 +5,9 @@ No page past GitLab's maximum offset is asked for: there the listing is cut and 
 new slice from its last item (`slices`); page numbers, and the checks below, are per slice.
 
 Pages may arrive in any order but are handled strictly in page order, so each check compares a
-page with the one before it. The list ends at the first page without `Link rel="next"`; pages
-fetched past it (the price of fetching ahead) are dropped and counted.
+page with the one before it. The list ends at the first page without `Link rel="next"`, or at a
+page its `stop_after` rule accepts (the rest was read before); pages fetched past it (the price
+of fetching ahead) are dropped and counted.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class ListingSpec:
     slicer: Slicer | None = None
     #: the run's maximum offset, shared by every listing (None: no limit)
     limit: OffsetLimit | None = None
+    #: called on the scheduler's thread with each page's items in page order; True: that page
+    #: is the last one needed (a newest-first listing reached what the last run read), so the
+    #: listing ends there, checked as "watermark" (its x-total counts pages it has no need of)
+    stop_after: Callable[[Sequence[Mapping[str, Any]]], bool] | None = None
 
 
 class Listing:
@@ -95,6 +100,7 @@ class Listing:
         self._prev_ids: list[Any] | None = None
         self._refetched: set[int] = set()
         self._end: int | None = None
+        self.stopped = False  # ended by `stop_after`, not at the end of the list
         self._total_pages: int | None = None
         #: how many pages are left, from the dates of the pages so far (see `ahead`)
         self.estimate = AheadEstimate(
@@ -137,9 +143,11 @@ class Listing:
 
     def on_result(self, tag: Any, result: Any) -> Iterable[Source]:
         slice_no, page_no = tag
-        if self._finished or slice_no != self.slices.number:
+        if slice_no != self.slices.number:
             self.overshoot += 1  # a page of a slice already cut, never needed
             return ()
+        if self._finished:
+            return ()  # past the end: counted when the listing finished
         result, converted = result
         self.spec.record.retries += result.attempts - 1
         self._buffer[page_no] = (result, converted)
@@ -246,6 +254,8 @@ class Listing:
         self._prev_ids = ids
         if not page.next_url:
             self._end = page_no
+        elif self.spec.stop_after is not None and self.spec.stop_after(page.items):
+            self._end, self.stopped = page_no, True
         elif page_no >= (self.slices.cut() or page_no + 1):
             self._next_slice()
         return True
@@ -295,14 +305,16 @@ class Listing:
 
     def _finish(self) -> Iterable[Source]:
         record = self.spec.record
-        if record.x_total is not None and record.rows < record.x_total:
+        if self.stopped:
+            record.check = "watermark"
+        elif record.x_total is not None and record.rows < record.x_total:
             raise CompletenessError(
                 f"{self.spec.what}: {record.rows} distinct rows but the first page said "
                 f"x-total {record.x_total}; items were skipped while paging"
             )
         self.slices.finish()
         assert self._end is not None
-        self.overshoot = self._max_requested - self._end
+        self.overshoot += self._max_requested - self._end
         self._finished = True
         self._seen = set()
         self._buffer.clear()

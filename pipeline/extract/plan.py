@@ -4,15 +4,18 @@ Review credit's listings (the end of this module): each project's approval and c
 (`/projects/:id/events`). They go through the same `Extraction.listing` machinery as every other
 per-project listing (paging, fetch-ahead, retries, completeness checks, the manifest record,
 error lines). `after` takes a date and is exclusive (GitLab keeps events created after the end
-of that day), so a listing asks from the day before the first day it needs; an incremental run
-re-reads the whole day of its watermark and staging SQL deduplicates by event id.
+of that day), so a listing asks from the day before the first day it needs. A full run lists
+oldest first. An incremental run lists newest first down to the same `after` bound, but stops
+at the first page holding an event older than its watermark less OVERLAP (`older_than`): the
+rest was read by the last run, so a quiet listing costs one page; the few events read again
+are deduplicated by event id in staging SQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -21,10 +24,10 @@ import pyarrow.compute as pc
 
 from pipeline.extract import heads, rows
 from pipeline.extract.listing import Listing
-from pipeline.extract.rows import event_to_row
+from pipeline.extract.rows import event_to_row, parse_time
 from pipeline.extract.run import OVERLAP, Extraction, ProjectInfo
 from pipeline.extract.scheduler import Call, Source
-from pipeline.extract.slices import EVENTS, PROJECTS
+from pipeline.extract.slices import EVENTS, EVENTS_DESC, PROJECTS
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -189,9 +192,12 @@ def event_listing(
         ex.watermarks[watermark_key] = min(newest[0], begun) if newest else begun
         return ()
 
-    if ex.full or previous is None:
+    # incremental: newest first, down to the last watermark less the overlap (see the module)
+    stop_at = None if ex.full or previous is None else previous - OVERLAP
+    if stop_at is None:
         ex.replaced.add((TABLE, key))  # listed in full: its folder is replaced
-    params = {**query, "sort": "asc", "after": after_param(first_day)}
+    sort = "asc" if stop_at is None else "desc"
+    params = {**query, "sort": sort, "after": after_param(first_day)}
     return ex.listing(
         table=TABLE,
         key=key,
@@ -200,13 +206,35 @@ def event_listing(
         what=f"{label} of project {info.path}",
         owner=("project", info.path),
         convert=convert,
-        order=("created_at", False),
+        order=("created_at", stop_at is not None),
+        floor=stop_at,
         keep_empty=(TABLE, key) in ex.replaced,
         on_done=done,
         observe=observe,
         record_as=f"{TABLE}:{suffix}",
-        slicer=EVENTS,
+        slicer=EVENTS if stop_at is None else EVENTS_DESC,
+        stop_after=None if stop_at is None else older_than(stop_at),
     )
+
+
+def older_than(bound: dt.datetime) -> Callable[[Sequence[Mapping[str, Any]]], bool]:
+    """The stop rule of a newest-first event listing: a page holding an event created before
+    `bound` is its last. GitLab orders events by id, given as they are created, so every later
+    page holds older events still, which the last run read: an event it missed (committed
+    after it listed) was created after its watermark less the overlap, so it sorts above any
+    event older than that. An unreadable `created_at` never stops the listing."""
+
+    def stop(items: Sequence[Mapping[str, Any]]) -> bool:
+        for item in items:
+            try:
+                when = parse_time(item.get("created_at"))
+            except ValueError:
+                continue
+            if when is not None and when < bound:
+                return True
+        return False
+
+    return stop
 
 
 def first_day_needed(since: dt.datetime, watermark: dt.datetime | None) -> dt.date:

@@ -26,8 +26,8 @@ from pipeline.extract.store.writer import PartWriter
 log = logging.getLogger("leaderboard.extract")
 
 PER_PAGE = 100
-#: MRs and issues are re-read from this long before the last watermark: clock skew between
-#: GitLab's nodes and items committed just as the last listing passed them.
+#: MRs and issues are re-read from this long before the last watermark, and review events down to
+#: it: clock skew between GitLab's nodes and items committed just as the last listing passed them.
 OVERLAP = dt.timedelta(minutes=10)
 
 
@@ -108,6 +108,7 @@ class Extraction:
         to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None,
         record_as: str | None = None,
         slicer: Slicer | None = None,
+        stop_after: Callable[[Sequence[Mapping[str, Any]]], bool] | None = None,
     ) -> Listing:
         """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded (as
         `record_as` in the manifest, default the table)."""
@@ -131,6 +132,7 @@ class Extraction:
             to_table=to_table,
             slicer=slicer,
             limit=self.limit,
+            stop_after=stop_after,
         )
         made = Listing(self.client, spec, ahead=ahead)
         self.listings.append(made)

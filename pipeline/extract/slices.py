@@ -5,8 +5,9 @@ GitLab refuses (HTTP 405) an offset page when `page * per_page` exceeds its maxi
 listing may use pages 1 .. limit // per_page. A listing that reaches that page with more to
 come is cut there and continued as a new slice that starts at its last item: commits (newest
 first) with `until` = that commit's `committed_date`, MRs and issues (oldest first) with
-`created_after` = its `created_at`, review events (oldest first) with `after` = the day before
-its `created_at` (a date, exclusive), project discovery (by id) as keyset pages after its id.
+`created_after` = its `created_at`, review events with `after` = the day before its
+`created_at` (oldest first; a date, exclusive) or `before` = the day after it (newest first, in
+incremental runs; a date, exclusive), project discovery (by id) as keyset pages after its id.
 GitLab's date filters are inclusive, so the edge instant is read by both slices and the
 listing's dedup by id drops the second copy: nothing at an edge is lost or doubled.
 """
@@ -62,9 +63,11 @@ class Slicer:
     param: str  # the query parameter that starts the next slice at that value
     #: True: the next slice is a keyset listing (no offset, so never cut again)
     keyset: bool = False
-    #: True: the parameter takes a date and is exclusive (the Events API's `after`), so the next
-    #: slice starts after the day before the item's: that day is read again, deduplicated by id
-    day_before: bool = False
+    #: the parameter takes a date and is exclusive (the Events API's `after` and `before`):
+    #: days from the item's UTC day to the bound, -1 (the next slice starts after the day
+    #: before) or +1 (it ends before the day after); the item's day is read again, deduplicated
+    #: by id. None: the parameter takes the item's instant
+    day_shift: int | None = None
 
     def bound(self, item: Mapping[str, Any]) -> str | None:
         """The next slice's start as the query parameter's value; None if the item lacks it."""
@@ -79,8 +82,9 @@ class Slicer:
             return None
         if when is None:
             return None
-        if self.day_before:
-            return (when.astimezone(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+        if self.day_shift is not None:
+            day = when.astimezone(dt.UTC).date() + dt.timedelta(days=self.day_shift)
+            return day.isoformat()
         return format_instant(when)
 
     def next_params(
@@ -110,7 +114,9 @@ ITEMS = Slicer("created_at", "created_after")
 #: Discovery is listed `order_by=id&sort=asc`: the rest comes as keyset pages after the last id.
 PROJECTS = Slicer("id", "id_after", keyset=True)
 #: Events are listed `sort=asc` (by created_at); `after` takes a date and is exclusive.
-EVENTS = Slicer("created_at", "after", day_before=True)
+EVENTS = Slicer("created_at", "after", day_shift=-1)
+#: Incremental events are listed `sort=desc`; `before` takes a date and is exclusive too.
+EVENTS_DESC = Slicer("created_at", "before", day_shift=1)
 
 
 def format_instant(when: dt.datetime) -> str:
@@ -124,10 +130,11 @@ def format_instant(when: dt.datetime) -> str:
 
 def check_slices(what: str, record: ListingRecord, fresh: list[int]) -> None:
     """Each slice whose first page carried x-total must be covered by the rows from it to the
-    end: its own distinct ids plus those the later slices added. The last slice's check says
-    how its end was proven."""
+    end: its own distinct ids plus those the later slices added (not when the listing stopped
+    at its watermark: the totals count what it had no need to read). The last slice's check
+    says how its end was proven."""
     pieces = record.slices
-    for index, piece in enumerate(pieces):
+    for index, piece in enumerate(pieces if record.check != "watermark" else []):
         covered = piece.rows + sum(fresh[index + 1 :])
         if piece.x_total is not None and covered < piece.x_total:
             raise CompletenessError(
@@ -136,8 +143,8 @@ def check_slices(what: str, record: ListingRecord, fresh: list[int]) -> None:
                 "skipped while paging"
             )
     last = pieces[-1]
-    if record.check == "range":
-        last.check = "range"
+    if record.check in ("range", "watermark"):
+        last.check = record.check
     else:
         last.check = "x-total" if last.x_total is not None else "end-of-list"
 

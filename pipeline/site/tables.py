@@ -202,6 +202,7 @@ CHECK_WORDS = {
     "x-total": "by x-total (distinct rows at least GitLab's x-total)",
     "end-of-list": "by end of list (read until no Link rel=next)",
     "range": "by range (an incremental OLD..NEW commit listing)",
+    "watermark": "by watermark (incremental review events, newest first down to the last run's)",
 }
 
 

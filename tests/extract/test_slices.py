@@ -11,6 +11,7 @@ from pipeline.extract.gitlab.retry import stated_max_offset, status_failure
 from pipeline.extract.slices import (
     COMMITS,
     EVENTS,
+    EVENTS_DESC,
     ITEMS,
     PROJECTS,
     OffsetLimit,
@@ -81,6 +82,20 @@ def test_events_continue_after_the_day_before_the_last_events_day() -> None:
     }
     # a slice that holds only one day's events cannot move on
     assert EVENTS.next_params({"after": "2026-03-04"}, last) is None
+
+
+def test_newest_first_events_continue_before_the_day_after_the_last_events_day() -> None:
+    # `before` is a date and exclusive too: the edge event's UTC day is listed again, and the
+    # incremental listing's `after` bound is kept
+    params = {"action": "approved", "sort": "desc", "after": "2026-03-01", "page": 1}
+    last = {"id": 77, "created_at": "2026-03-04T23:30:00.000-02:00"}  # 2026-03-05 in UTC
+    assert EVENTS_DESC.next_params(params, last) == {
+        "action": "approved",
+        "sort": "desc",
+        "after": "2026-03-01",
+        "before": "2026-03-06",
+    }
+    assert EVENTS_DESC.next_params({"before": "2026-03-06"}, last) is None
 
 
 def test_projects_continue_as_keyset_pages() -> None:

@@ -14,8 +14,9 @@ from pipeline.extract.store.state import format_time
 
 MANIFEST_FILE = "manifest.json"
 
-#: `check` values: rows checked against x-total; no total, ended on the last Link; OLD..NEW range.
-CHECKS = ("x-total", "end-of-list", "range")
+#: `check` values: rows checked against x-total; no total, ended on the last Link; OLD..NEW range;
+#: a newest-first listing stopped at the last run's watermark (incremental review events).
+CHECKS = ("x-total", "end-of-list", "range", "watermark")
 
 
 @dataclass
@@ -26,8 +27,8 @@ class SliceRecord:
     pages: int = 0
     rows: int = 0  # distinct ids it returned, its edge item included
     x_total: int | None = None
-    #: "x-total" / "end-of-list" / "range" for the last slice; "continued" for one cut at the
-    #: maximum offset, whose end is the next slice's start
+    #: "x-total" / "end-of-list" / "range" / "watermark" for the last slice; "continued" for one
+    #: cut at the maximum offset, whose end is the next slice's start
     check: str = "end-of-list"
 
     def to_json(self) -> dict[str, Any]:
