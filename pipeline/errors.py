@@ -29,6 +29,7 @@ class RequestError(LeaderboardError):
         attempts: int,
         hint: str = "",
         max_offset: int | None = None,
+        message: str | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -39,6 +40,8 @@ class RequestError(LeaderboardError):
         self.hint = hint
         #: the maximum offset a 405 stated ("... maximum allowed offset of N ..."), if any
         self.max_offset = max_offset
+        #: GitLab's own message in the error body (e.g. "404 Repository Not Found"), if any
+        self.message = message
         super().__init__(self.render())
 
     def render(self) -> str:

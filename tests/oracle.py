@@ -73,6 +73,7 @@ class Oracle:
         noreply: str,
         groups: Iterable[str] = (),
         projects: Iterable[str] = (),
+        hidden_events: float = 0.0,
     ) -> None:
         self.ds, self.roster, self.bots, self.as_of = ds, roster, bots, as_of
         self.noreply = noreply.lower()
@@ -91,7 +92,9 @@ class Oracle:
         self.emails = self._member_emails()
         self.owner = {email: user for (user, email) in self.emails}
         self.items = self._commits() + self._merge_requests() + self._issues()
-        self.items += [Item(*r) for r in review_items(ds, self.scope, self._member_name)]
+        # events the token cannot see (the server's `hidden_events`) count for nobody
+        reviews = review_items(ds, self.scope, self._member_name, hidden_events)
+        self.items += [Item(*r) for r in reviews]
 
     # -- scope and identities ------------------------------------------------------------------
 
@@ -159,6 +162,8 @@ class Oracle:
         holders: dict[str, list[int]] = defaultdict(list)
         for pid in sorted(self.scope):
             project = self.ds.projects[pid]
+            if project.default_branch not in project.branches:
+                continue  # an empty repository, or none: no commits
             for sha in self.ds.reachable(pid, project.default_branch):
                 if len(self.ds.commits[sha].parent_ids) <= 1:
                     holders[sha].append(pid)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from pipeline.sim.events_api import hidden
 from pipeline.sim.org.model import Dataset, Event, MergeRequest
 
 #: metric -> the kinds whose distinct MRs it counts
@@ -32,11 +33,17 @@ def reviewed_mr(ds: Dataset, event: Event) -> tuple[str, MergeRequest] | None:
 
 
 def review_items(
-    ds: Dataset, scope: set[int], member_name: Callable[[int | None], str | None]
+    ds: Dataset,
+    scope: set[int],
+    member_name: Callable[[int | None], str | None],
+    hidden_share: float = 0.0,
 ) -> list[tuple[str, str, str, int, str, str, dt.datetime]]:
-    """(username, kind, item_id, project_id, title, web_url, at) of every counted review."""
+    """(username, kind, item_id, project_id, title, web_url, at) of every counted review that
+    the token can see (`hidden_share` of events it cannot: the simulator's `hidden_events`)."""
     found = []
     for event in ds.events.values():
+        if hidden(event.id, hidden_share):
+            continue
         hit = reviewed_mr(ds, event)
         name = member_name(event.author)
         if hit is None or name is None or event.project_id not in scope:

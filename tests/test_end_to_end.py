@@ -75,7 +75,13 @@ def env_for(sim: SimServer, work: Path, teams: Path, bots: Path | None = None) -
 
 
 def build_and_compare(
-    sim: SimServer, work: Path, teams: Path, bots: Path, as_of: dt.datetime
+    sim: SimServer,
+    work: Path,
+    teams: Path,
+    bots: Path,
+    as_of: dt.datetime,
+    *,
+    hidden_events: float = 0.0,
 ) -> dict[str, int]:
     stamp = as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert main(["build", "--as-of", stamp], env_for(sim, work, teams, bots)) == 0
@@ -86,6 +92,7 @@ def build_and_compare(
         as_of,
         sim.dataset.noreply_domain,
         groups=["acme"],
+        hidden_events=hidden_events,
     )
     sizes = {}
     for name, rows in oracle.marts().items():

@@ -1,5 +1,12 @@
 """Commits of one project: a full listing of its default branch, or only what landed since the
-stored head (branch read, merge_base, `OLD..NEW`), falling back to a full re-list."""
+stored head (branch read, merge_base, `OLD..NEW`), falling back to a full re-list.
+
+A project without a repository has no commits: `lib/api/commits.rb` answers 404 "Repository Not
+Found" (`not_found! 'Repository' unless user_project.repository_exists?`), which ends its listing
+empty with that reason in the manifest. An empty repository still reports a default branch
+(`default_branch_or_main` in `lib/api/entities/basic_project_details.rb`); its listing is one
+empty page, and with no head stored the next run lists it again, one request each time.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,6 @@ from pipeline.extract import columns, rows
 from pipeline.extract.listing import Listing
 from pipeline.extract.run import Extraction, ProjectInfo, _iso
 from pipeline.extract.scheduler import Call, Source
-from pipeline.extract.slices import COMMITS
 from pipeline.extract.store.state import Head
 
 log = logging.getLogger("leaderboard.extract")
@@ -21,13 +27,15 @@ log = logging.getLogger("leaderboard.extract")
 #: merge_base answers these when the old head is gone (400 "Could not find ref") or shares no
 #: history with the new one (404): the branch was rewritten, so the project is re-listed.
 REWRITTEN = ("HTTP 400", "HTTP 404")
+#: GitLab's message for a project whose repository does not exist (`lib/api/commits.rb`)
+NO_REPOSITORY = "404 Repository Not Found"
 
 
 def commit_sources(ex: Extraction, info: ProjectInfo) -> list[Source]:
     """What this run does for the project's commits."""
     branch = info.default_branch
     if branch is None:
-        return []  # an empty repository has no default branch and no commits
+        return []  # no default branch (older GitLab, empty repository): no commits
     old = ex.previous.heads.get(info.id) if ex.previous and not ex.full else None
     if old is None or old.branch != branch:
         if old is not None:
@@ -66,8 +74,14 @@ def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool 
         order=("committed_date", True),
         floor=ex.since,
         on_done=done,
-        slicer=COMMITS,
+        nothing_to_list=no_repository,
     )
+
+
+def no_repository(error: BaseException) -> str | None:
+    """GitLab's message when the project has no repository (nothing to list), else None."""
+    message = getattr(error, "message", None) if isinstance(error, RequestError) else None
+    return message if message and message.strip() == NO_REPOSITORY else None
 
 
 def _verify(ex: Extraction, info: ProjectInfo, branch: str, listing: Listing) -> Source:
@@ -96,7 +110,14 @@ def _read_branch(ex: Extraction, info: ProjectInfo, old: Head) -> Source:
             return ()
         return [_merge_base(ex, info, old, new)]
 
-    return Call(lambda: _get_branch(ex, info, old.branch), then)
+    def tolerate(error: BaseException) -> Iterable[Source] | None:
+        # the branch (or the whole repository) is gone: a full listing says what is left
+        if isinstance(error, RequestError) and error.reason == "HTTP 404":
+            log.info("%s: branch %s not found; listing the project again", info.path, old.branch)
+            return [full_listing(ex, info, old.branch)]
+        return None
+
+    return Call(lambda: _get_branch(ex, info, old.branch), then, tolerate=tolerate)
 
 
 def _merge_base(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Source:
@@ -145,7 +166,6 @@ def _range_listing(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Li
         check="range",
         keep_empty=False,
         on_done=done,
-        slicer=COMMITS,
     )
 
 

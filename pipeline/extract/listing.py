@@ -1,13 +1,12 @@
 """One paged listing: follows `Link rel="next"`, fetches ahead by page number (how far: `ahead`),
 checks completeness.
 
-No page past GitLab's maximum offset is asked for: there the listing is cut and goes on as a
-new slice from its last item (`slices`); page numbers, and the checks below, are per slice.
-
-Pages may arrive in any order but are handled strictly in page order, so each check compares a
-page with the one before it. The list ends at the first page without `Link rel="next"`, or at a
-page its `stop_after` rule accepts (the rest was read before); pages fetched past it (the price
-of fetching ahead) are dropped and counted.
+Where GitLab ends a listing short (the maximum offset for discovery, the count cap for events;
+see `slices`) it goes on as a new slice from its last item; page numbers and checks are per
+slice. Pages may arrive in any order but are handled strictly in page order, so each check
+compares a page with the one before it. The list ends at the first page without `Link
+rel="next"`, or at a page its `stop_after` rule accepts (the rest was read before); pages
+fetched past it (the price of fetching ahead) are dropped and counted.
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ class ListingSpec:
     #: a page's items straight to the writer's table, equal to `convert` then `table_of` but
     #: cheaper (see `columns`); None: built from `convert`'s rows
     to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None
-    #: how the listing continues past the maximum offset (see `slices`); None: never cut
+    #: how the listing goes on where GitLab ends it short (see `slices`); None: never cut
     slicer: Slicer | None = None
     #: the run's maximum offset, shared by every listing (None: no limit)
     limit: OffsetLimit | None = None
@@ -72,6 +71,10 @@ class ListingSpec:
     #: is the last one needed (a newest-first listing reached what the last run read), so the
     #: listing ends there, checked as "watermark" (its x-total counts pages it has no need of)
     stop_after: Callable[[Sequence[Mapping[str, Any]]], bool] | None = None
+    #: called with a failure of the listing's very first page; a reason (GitLab's message)
+    #: when the failure means there is nothing to list (a project without a repository): the
+    #: listing then ends empty, checked as "no-repository"; None: the failure fails the run
+    nothing_to_list: Callable[[BaseException], str | None] | None = None
 
 
 class Listing:
@@ -82,8 +85,7 @@ class Listing:
         self.spec = spec
         self.ahead = ahead and spec.order_field is not None
         self.first_item: Mapping[str, Any] | None = None
-        #: the current slice's query and the records of all of them (a listing that reaches
-        #: GitLab's maximum offset goes on as a new slice from its last item)
+        #: the current slice's query and the records of all of them (see `slices`)
         self.slices = Slices(spec.what, spec.params, spec.record, spec.slicer, spec.limit)
         #: the server's `Date` on page 1: its own clock, for watermarks
         self.server_time: dt.datetime | None = None
@@ -164,7 +166,20 @@ class Listing:
         stale = self._finished or slice_no != self.slices.number
         if stale or (self._end is not None and page_no > self._end):
             return ()
+        absent = self.spec.nothing_to_list
+        reason = absent(error) if absent and (slice_no, page_no) == (0, 1) else None
+        if reason is not None:
+            return self._absent(reason)
         return self._past_max_offset(page_no, getattr(error, "max_offset", None))
+
+    def _absent(self, reason: str) -> Iterable[Source]:
+        """Nothing to list (a project without a repository): end empty, saying why."""
+        record = self.spec.record
+        record.check, record.reason = "no-repository", reason
+        record.slices[-1].check = "no-repository"
+        log.info("%s: %s; nothing to list", self.spec.what, reason)
+        self._end = 1
+        return self._close()
 
     def _past_max_offset(self, page_no: int, stated: int | None) -> Iterable[Source] | None:
         """A 405 that states GitLab's maximum offset: lower the run's limit and cut this listing
@@ -252,10 +267,13 @@ class Listing:
         self._write(page, converted)
         self._handled = page_no
         self._prev_ids = ids
-        if not page.next_url:
-            self._end = page_no
-        elif self.spec.stop_after is not None and self.spec.stop_after(page.items):
+        if self.spec.stop_after is not None and self.spec.stop_after(page.items):
             self._end, self.stopped = page_no, True
+        elif not page.next_url:
+            if self.slices.reached_cap():
+                self._next_slice()  # an events range the count cap may have ended short
+            else:
+                self._end = page_no
         elif page_no >= (self.slices.cut() or page_no + 1):
             self._next_slice()
         return True
@@ -266,7 +284,7 @@ class Listing:
         if self.slices.number > 0:
             return
         self.spec.record.x_total = page.x_total
-        if page.x_total is not None:
+        if page.x_total is not None and not self.slices.counts_unseen:
             self.spec.record.check = "x-total"
         self.server_time = response_date(page.headers.get("date"))
         if page.items:
@@ -294,7 +312,8 @@ class Listing:
                 writer.add_table(new)
         else:
             table = converted[1]
-            new = table if len(fresh) == table.num_rows else table.take(fresh)
+            keep = pa.array(fresh, type=pa.int64())  # typed, for a page of repeats only
+            new = table if len(fresh) == table.num_rows else table.take(keep)
             assert writer is not None
             writer.add_table(new)
         if self.spec.observe is not None and new is not None:
@@ -304,15 +323,11 @@ class Listing:
         self.estimate.page_handled(self.spec.record.pages, page.items)
 
     def _finish(self) -> Iterable[Source]:
-        record = self.spec.record
-        if self.stopped:
-            record.check = "watermark"
-        elif record.x_total is not None and record.rows < record.x_total:
-            raise CompletenessError(
-                f"{self.spec.what}: {record.rows} distinct rows but the first page said "
-                f"x-total {record.x_total}; items were skipped while paging"
-            )
-        self.slices.finish()
+        self.spec.record.check = "watermark" if self.stopped else self.spec.record.check
+        self.slices.finish()  # checks x-total slice by slice (the first covers the listing)
+        return self._close()
+
+    def _close(self) -> Iterable[Source]:
         assert self._end is not None
         self.overshoot += self._max_requested - self._end
         self._finished = True

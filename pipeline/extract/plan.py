@@ -3,12 +3,13 @@
 Review credit's listings (the end of this module): each project's approval and comment events
 (`/projects/:id/events`). They go through the same `Extraction.listing` machinery as every other
 per-project listing (paging, fetch-ahead, retries, completeness checks, the manifest record,
-error lines). `after` takes a date and is exclusive (GitLab keeps events created after the end
-of that day), so a listing asks from the day before the first day it needs. A full run lists
-oldest first. An incremental run lists newest first down to the same `after` bound, but stops
-at the first page holding an event older than its watermark less OVERLAP (`older_than`): the
-rest was read by the last run, so a quiet listing costs one page; the few events read again
-are deduplicated by event id in staging SQL.
+error lines). `after` takes a date, exclusive, read in the instance's time zone, which a
+`read_api` token cannot learn: the listing asks `after` a day that keeps everything it needs in
+every zone (`slices.day_after`). A full run lists oldest first. An incremental run lists newest
+first down to the same kind of bound, but stops at the first page holding an event older than
+its watermark less OVERLAP (`older_than`): the rest was read by the last run, so a quiet listing
+costs one page; the events read again are deduplicated by event id in staging SQL. A range the
+Events API's count cap ends short goes on as the next range (`slices`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pipeline.extract.listing import Listing
 from pipeline.extract.rows import event_to_row, parse_time
 from pipeline.extract.run import OVERLAP, Extraction, ProjectInfo
 from pipeline.extract.scheduler import Call, Source
-from pipeline.extract.slices import EVENTS, EVENTS_DESC, PROJECTS
+from pipeline.extract.slices import EVENTS, EVENTS_DESC, PROJECTS, day_after
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -61,8 +62,12 @@ class Planner:
         client = self.ex.client
         noun = kind.rstrip("s")
 
+        # `GET /groups/:id` embeds every project of the group unless told not to
+        # (`with_projects`, default true, in lib/api/groups.rb); discovery lists them anyway.
+        params = {"with_projects": "false"} if kind == "groups" else None
+
         def fetch() -> Any:
-            return client.get(f"/{kind}/{_encode(ref)}", what=f"{noun} {ref}")
+            return client.get(f"/{kind}/{_encode(ref)}", params, what=f"{noun} {ref}")
 
         return Call(fetch, lambda body: then(ref, body))
 
@@ -175,7 +180,7 @@ def event_listing(
     key = f"p{info.id}/{suffix}"
     watermark_key = f"{TABLE}/{key}"
     previous = ex.previous.watermarks.get(watermark_key) if ex.previous else None
-    first_day = first_day_needed(ex.since, None if ex.full else previous)
+    stop_at = None if ex.full or previous is None else previous - OVERLAP
     started = dt.datetime.now(dt.UTC)
     newest: list[dt.datetime] = []
 
@@ -193,11 +198,11 @@ def event_listing(
         return ()
 
     # incremental: newest first, down to the last watermark less the overlap (see the module)
-    stop_at = None if ex.full or previous is None else previous - OVERLAP
     if stop_at is None:
         ex.replaced.add((TABLE, key))  # listed in full: its folder is replaced
     sort = "asc" if stop_at is None else "desc"
-    params = {**query, "sort": sort, "after": after_param(first_day)}
+    first = ex.since if stop_at is None else max(ex.since, stop_at)
+    params = {**query, "sort": sort, "after": day_after(first).isoformat()}
     return ex.listing(
         table=TABLE,
         key=key,
@@ -235,16 +240,3 @@ def older_than(bound: dt.datetime) -> Callable[[Sequence[Mapping[str, Any]]], bo
         return False
 
     return stop
-
-
-def first_day_needed(since: dt.datetime, watermark: dt.datetime | None) -> dt.date:
-    """The first UTC day to list: `since`'s, or (incremental) the day of the stored watermark
-    less the overlap the other listings use, never before `since`."""
-    if watermark is None:
-        return since.date()
-    return max(since.date(), (watermark - OVERLAP).astimezone(dt.UTC).date())
-
-
-def after_param(first_day: dt.date) -> str:
-    """GitLab's `after` is exclusive (events created after the end of that day): the day before."""
-    return (first_day - dt.timedelta(days=1)).isoformat()

@@ -18,7 +18,7 @@ from pipeline.extract import columns, rows
 from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.extract.listing import Listing, ListingSpec
 from pipeline.extract.scheduler import Source
-from pipeline.extract.slices import ITEMS, OffsetLimit, Slicer
+from pipeline.extract.slices import OffsetLimit, Slicer
 from pipeline.extract.store.manifest import ListingRecord
 from pipeline.extract.store.state import Head, State
 from pipeline.extract.store.writer import PartWriter
@@ -109,6 +109,7 @@ class Extraction:
         record_as: str | None = None,
         slicer: Slicer | None = None,
         stop_after: Callable[[Sequence[Mapping[str, Any]]], bool] | None = None,
+        nothing_to_list: Callable[[BaseException], str | None] | None = None,
     ) -> Listing:
         """A listing that streams into `raw/<table>/<key>/<run_tag>.parquet`, recorded (as
         `record_as` in the manifest, default the table)."""
@@ -133,6 +134,7 @@ class Extraction:
             slicer=slicer,
             limit=self.limit,
             stop_after=stop_after,
+            nothing_to_list=nothing_to_list,
         )
         made = Listing(self.client, spec, ahead=ahead)
         self.listings.append(made)
@@ -195,7 +197,6 @@ class Extraction:
             on_done=done,
             observe=observe,
             to_table=to_table,
-            slicer=ITEMS,
         )
 
     def _updated_after(self, watermark_key: str) -> dt.datetime:

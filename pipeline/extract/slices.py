@@ -1,22 +1,32 @@
-"""GitLab's maximum offset: how far offset pages may go, and how a listing continues past it.
+"""Where GitLab stops a listing short, and how the listing goes on past it in a new slice.
 
-GitLab refuses (HTTP 405) an offset page when `page * per_page` exceeds its maximum offset
-(`offset_limit_exceeded?` in `lib/api/helpers/pagination_strategies.rb`), so a slice of a
-listing may use pages 1 .. limit // per_page. A listing that reaches that page with more to
-come is cut there and continued as a new slice that starts at its last item: commits (newest
-first) with `until` = that commit's `committed_date`, MRs and issues (oldest first) with
-`created_after` = its `created_at`, review events with `after` = the day before its
-`created_at` (oldest first; a date, exclusive) or `before` = the day after it (newest first, in
-incremental runs; a date, exclusive), project discovery (by id) as keyset pages after its id.
-GitLab's date filters are inclusive, so the edge instant is read by both slices and the
-listing's dedup by id drops the second copy: nothing at an edge is lost or doubled.
+Two server rules cut listings, and nothing else does:
+
+- **The maximum offset** (HTTP 405 for `page * per_page` past the instance limit:
+  `offset_limit_exceeded?` in `lib/api/helpers/pagination_strategies.rb`) refuses offset pages
+  only for keyset-capable, enforced types (`lib/gitlab/pagination/keyset.rb`: Project;
+  `lib/gitlab/pagination/cursor_based_keyset.rb`: Group, User). Of our listings that is project
+  discovery alone, which goes on as keyset pages after its last id. Commits, merge requests,
+  issues and events are never refused, so they are never cut for it (cutting commits by
+  `until` would even lose a commit whose committer date is later than a descendant's).
+- **The events count cap** (`app/finders/events_finder.rb`,
+  `paginated_filtered_by_user_visibility`): the Events API counts at most 10,001 events,
+  paginates to that count and no further (no `rel="next"` past it), and
+  `lib/gitlab/pagination/offset_pagination.rb` (`paginatable_array_exceeds_count?`) drops
+  `X-Total` once the count reaches 10,000. An events listing that ends without `X-Total` may
+  have been stopped by the cap, so it goes on as a new range from the day of its last event;
+  one that ends with `X-Total` was read to its real end. Events are filtered by day in the
+  instance's time zone, which a `read_api` token cannot read: `day_after`/`day_before` choose
+  days that hold in every zone GitLab allows, and the rows read twice near an edge are
+  deduplicated by event id. A range that cannot move on (more than the cap within a few days)
+  fails the run, naming the listing and the day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +35,29 @@ from pipeline.extract.rows import parse_time
 from pipeline.extract.store.manifest import ListingRecord, SliceRecord
 
 log = logging.getLogger("leaderboard.extract")
+
+#: Kaminari's MAX_COUNT_LIMIT, the Events API's count cap (`app/finders/events_finder.rb`):
+#: at this count GitLab stops sending X-Total (`lib/gitlab/pagination/offset_pagination.rb`).
+EVENTS_COUNT_LIMIT = 10_000
+
+#: The UTC offsets an instance's time zone may have (`config.gitlab.time_zone`; the zone database
+#: runs from UTC-12 to UTC+14): an events day bound must hold in all of them.
+WESTMOST, EASTMOST = dt.timedelta(hours=-12), dt.timedelta(hours=14)
+
+
+def day_after(instant: dt.datetime) -> dt.date:
+    """The latest `after` date that keeps every event created at or after `instant`, whatever
+    the instance's zone. GitLab keeps events created after `params[:after].end_of_day` in its
+    zone (`app/finders/events_finder.rb`, `by_created_at_after`); the end of day D is latest in
+    UTC-12, at D + 1 day + 12 h UTC."""
+    return (instant.astimezone(dt.UTC) - dt.timedelta(days=1) + WESTMOST).date()
+
+
+def day_before(instant: dt.datetime) -> dt.date:
+    """The earliest `before` date that keeps every event created at or before `instant`,
+    whatever the zone: GitLab keeps events created before `params[:before].beginning_of_day`
+    (`by_created_at_before`), which is earliest in UTC+14, at D - 14 h UTC."""
+    return (instant.astimezone(dt.UTC) + EASTMOST).date() + dt.timedelta(days=1)
 
 
 class OffsetLimit:
@@ -57,17 +90,26 @@ class OffsetLimit:
 
 @dataclass(frozen=True)
 class Slicer:
-    """How one kind of listing continues after its last item once a slice is cut."""
+    """How one kind of listing continues after its last item once a slice ends short.
+
+    Keyset slicers serve listings GitLab refuses past the maximum offset (project discovery);
+    day slicers serve events listings, which the count cap ends short.
+    """
 
     field: str  # the item field the listing is ordered by
     param: str  # the query parameter that starts the next slice at that value
     #: True: the next slice is a keyset listing (no offset, so never cut again)
     keyset: bool = False
-    #: the parameter takes a date and is exclusive (the Events API's `after` and `before`):
-    #: days from the item's UTC day to the bound, -1 (the next slice starts after the day
-    #: before) or +1 (it ends before the day after); the item's day is read again, deduplicated
-    #: by id. None: the parameter takes the item's instant
-    day_shift: int | None = None
+    #: an events range: the next one's date from the last event's time (`day_after` when the
+    #: listing is oldest first, `day_before` when newest first)
+    day: Callable[[dt.datetime], dt.date] | None = None
+    #: the listing is newest first: each next slice's bound must be lower than the last one's
+    descending: bool = False
+
+    @property
+    def count_capped(self) -> bool:
+        """True for events, whose X-Total is capped and counts events the token cannot see."""
+        return self.day is not None
 
     def bound(self, item: Mapping[str, Any]) -> str | None:
         """The next slice's start as the query parameter's value; None if the item lacks it."""
@@ -80,21 +122,18 @@ class Slicer:
             when = parse_time(value)
         except ValueError:
             return None
-        if when is None:
+        if when is None or self.day is None:
             return None
-        if self.day_shift is not None:
-            day = when.astimezone(dt.UTC).date() + dt.timedelta(days=self.day_shift)
-            return day.isoformat()
-        return format_instant(when)
+        return self.day(when).isoformat()
 
     def next_params(
         self, params: Mapping[str, Any], item: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         """The query of the slice that continues after `item`; None when it cannot move on
-        (no value, or the same bound as this slice: more items share one instant than a slice
-        can hold)."""
+        (no value, or no further than this slice's bound: more items share it than one slice
+        holds)."""
         bound = self.bound(item)
-        if bound is None or params.get(self.param) == bound:
+        if bound is None or not self._moves_on(params.get(self.param), bound):
             return None
         out = {k: v for k, v in params.items() if k != "page"}
         if self.keyset:
@@ -102,51 +141,55 @@ class Slicer:
         out[self.param] = bound
         return out
 
-    def is_offset(self, params: Mapping[str, Any]) -> bool:
-        """Keyset pages have no offset, so only offset slices are ever cut."""
-        return params.get("pagination") != "keyset"
+    def _moves_on(self, current: Any, bound: str) -> bool:
+        if current is None:
+            return True
+        key: Callable[[Any], Any] = int if self.keyset else str
+        if self.descending:
+            return bool(key(bound) < key(current))
+        return bool(key(bound) > key(current))
 
 
-#: Commits come newest first (git log order): the next slice ends at the last one's date.
-COMMITS = Slicer("committed_date", "until")
-#: MRs and issues are listed `created_at asc`: the next slice starts at the last one's date.
-ITEMS = Slicer("created_at", "created_after")
-#: Discovery is listed `order_by=id&sort=asc`: the rest comes as keyset pages after the last id.
+#: Discovery is listed `order_by=id&sort=asc`: past the maximum offset the rest comes as keyset
+#: pages after the last id.
 PROJECTS = Slicer("id", "id_after", keyset=True)
-#: Events are listed `sort=asc` (by created_at); `after` takes a date and is exclusive.
-EVENTS = Slicer("created_at", "after", day_shift=-1)
-#: Incremental events are listed `sort=desc`; `before` takes a date and is exclusive too.
-EVENTS_DESC = Slicer("created_at", "before", day_shift=1)
+#: Full runs list events `sort=asc`: a capped range goes on `after` its last event's day.
+EVENTS = Slicer("created_at", "after", day=day_after)
+#: Incremental runs list events `sort=desc`: a capped range goes on `before` that day.
+EVENTS_DESC = Slicer("created_at", "before", day=day_before, descending=True)
 
 
-def format_instant(when: dt.datetime) -> str:
-    """UTC ISO 8601, with the fraction only when there is one: truncating it would move an
-    inclusive `until` before the item it was taken from."""
-    when = when.astimezone(dt.UTC)
-    if when.microsecond:
-        return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def check_slices(what: str, record: ListingRecord, fresh: list[int]) -> None:
+def check_slices(what: str, record: ListingRecord, fresh: list[int], *, unseen: bool) -> None:
     """Each slice whose first page carried x-total must be covered by the rows from it to the
     end: its own distinct ids plus those the later slices added (not when the listing stopped
     at its watermark: the totals count what it had no need to read). The last slice's check
-    says how its end was proven."""
+    says how its end was proven.
+
+    `unseen`: the totals count rows the token may not see (events: `app/finders/
+    events_finder.rb` counts before `visible_to_user?` filters each page), so fewer rows are
+    expected and recorded as `unseen`, never an error; each range was read to its end."""
     pieces = record.slices
     for index, piece in enumerate(pieces if record.check != "watermark" else []):
         covered = piece.rows + sum(fresh[index + 1 :])
-        if piece.x_total is not None and covered < piece.x_total:
-            raise CompletenessError(
-                f"{what}: slice {index + 1} ({piece.start or 'first'}) said x-total "
-                f"{piece.x_total} but {covered} distinct rows came from it on; items were "
-                "skipped while paging"
-            )
+        if piece.x_total is None or covered >= piece.x_total:
+            continue
+        if unseen:
+            piece.unseen = piece.x_total - piece.rows
+            continue
+        raise CompletenessError(
+            f"{what}: slice {index + 1} ({piece.start or 'first'}) said x-total "
+            f"{piece.x_total} but {covered} distinct rows came from it on; items were "
+            "skipped while paging"
+        )
+    if unseen:
+        record.unseen = sum(piece.unseen or 0 for piece in pieces)
     last = pieces[-1]
     if record.check in ("range", "watermark"):
         last.check = record.check
+    elif unseen or last.x_total is None:
+        last.check = "end-of-list"
     else:
-        last.check = "x-total" if last.x_total is not None else "end-of-list"
+        last.check = "x-total"
 
 
 class Slices:
@@ -173,20 +216,38 @@ class Slices:
     def per_page(self) -> int:
         return int(self.params.get("per_page", 20))
 
+    @property
+    def counts_unseen(self) -> bool:
+        """x-total counts rows this token cannot see (events): never a reason to fail."""
+        return self.slicer is not None and self.slicer.count_capped
+
     def cut(self) -> int | None:
-        """The last page the current slice may ask for (GitLab's maximum offset); None: any."""
-        if self.limit is None or (
-            self.slicer is not None and not self.slicer.is_offset(self.params)
-        ):
+        """The last page the current slice may ask for (GitLab's maximum offset, which only
+        keyset-capable listings have); None: any."""
+        slicer = self.slicer
+        if self.limit is None or slicer is None or not slicer.keyset:
             return None
+        if self.params.get("pagination") == "keyset":
+            return None  # keyset pages have no offset
         return self.limit.max_page(self.per_page)
 
     def learn(self, stated: int | None) -> bool:
         """A 405 stated GitLab's maximum offset: True when this listing can be cut below it."""
-        if stated is None or self.limit is None or self.slicer is None or stated < self.per_page:
+        slicer = self.slicer
+        if stated is None or self.limit is None or slicer is None or not slicer.keyset:
+            return False
+        if stated < self.per_page:
             return False
         self.limit.learn(stated, self.what)
         return True
+
+    def reached_cap(self) -> bool:
+        """The current slice, an events range, ended where the count cap may have stopped it:
+        GitLab sent no X-Total (or, in versions that kept it, the capped count)."""
+        if not self.counts_unseen:
+            return False
+        x_total = self.record.slices[-1].x_total
+        return x_total is None or x_total >= EVENTS_COUNT_LIMIT
 
     def add_page(self, items: Sequence[Mapping[str, Any]], fresh: int, known: list[Any]) -> None:
         """A page handled in order: how many of its ids were new to the listing, and the ids it
@@ -204,16 +265,27 @@ class Slices:
         slicer, item = self.slicer, self.last_item
         params = None if slicer is None or item is None else slicer.next_params(self.params, item)
         if slicer is None or params is None:
-            raise CompletenessError(
-                f"{self.what}: page {page_no} reaches GitLab's maximum offset and the listing "
-                "cannot be cut into a slice after it (too many items share one instant, or it "
-                "has no order); nothing was written"
-            )
+            raise CompletenessError(self._stuck(page_no))
         self.record.slices[-1].check = "continued"
         self.record.slices.append(SliceRecord({slicer.param: params[slicer.param]}))
         self._fresh.append(0)
         self.number, self.params, self._known = self.number + 1, params, set()
 
+    def _stuck(self, page_no: int) -> str:
+        slicer, item = self.slicer, self.last_item
+        if slicer is not None and slicer.count_capped:
+            day = str((item or {}).get(slicer.field) or "?")[:10]
+            return (
+                f"{self.what}: more than {EVENTS_COUNT_LIMIT:,} events on or around {day}; "
+                "GitLab's Events API counts no further and filters only by whole days, so "
+                "they cannot be listed completely; nothing was written"
+            )
+        return (
+            f"{self.what}: page {page_no} reaches GitLab's maximum offset and the listing "
+            "cannot be cut into a slice after it (too many items share one instant, or it "
+            "has no order); nothing was written"
+        )
+
     def finish(self) -> None:
-        check_slices(self.what, self.record, self._fresh)
+        check_slices(self.what, self.record, self._fresh, unseen=self.counts_unseen)
         self._known, self.last_item = set(), None

@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--hang-seconds", type=float, default=30.0)
     serve.add_argument("--scripted-faults", default="[]", help="JSON list of fault rules")
     serve.add_argument("--max-offset", type=int, default=0, help="GitLab's max offset (0: none)")
+    serve.add_argument("--events-count-cap", type=int, default=10_000)
+    serve.add_argument("--hidden-events", type=float, default=0.0, help="share of unseen events")
+    serve.add_argument("--time-zone", default="UTC", help="instance time zone, e.g. Etc/GMT+8")
     serve.add_argument("--warm", action="store_true", help="pre-render all items before serving")
     return parser
 
@@ -63,6 +66,9 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         "fault_seed",
         "hang_seconds",
         "max_offset",
+        "events_count_cap",
+        "hidden_events",
+        "time_zone",
     )
     knobs.update({name: getattr(args, name) for name in plain})
     cfg = SimConfig(

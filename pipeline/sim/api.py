@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 from pipeline.sim.events_api import EventsApi
 from pipeline.sim.filters import BadParam, ItemFilter, flag, parse_time
+from pipeline.sim.org.config import SimConfig
 from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project
 from pipeline.sim.paging import PageRequest, Response, error, keyset_page, paginate
 from pipeline.sim.render import Renderer, dumps
@@ -17,12 +18,12 @@ VERSION = {"version": "18.5.0", "revision": "sim", "kas": {"enabled": False}, "e
 class Api:
     """Answers /api/v4 requests from the dataset; listing orderings are memoised per version."""
 
-    def __init__(self, ds: Dataset, renderer: Renderer) -> None:
+    def __init__(self, ds: Dataset, renderer: Renderer, cfg: SimConfig) -> None:
         self.ds = ds
         self.r = renderer
         self._memo: dict[tuple[object, ...], list[object]] = {}
         self._memo_version = -1
-        self.events = EventsApi(ds, renderer, self._memoised)
+        self.events = EventsApi(ds, renderer, self._memoised, cfg)
 
     def _memoised(self, key: tuple[object, ...], build: Callable[[], list[object]]) -> list[object]:
         if self._memo_version != self.ds.version:
@@ -79,7 +80,7 @@ class Api:
         if group is None:
             resp = error(404, "404 Group Not Found")
         elif route == "group":
-            resp = Response(200, dumps(self._group_json(group)))
+            resp = Response(200, dumps(self._group_detail(group, req)))
         elif route == "group_projects":
             resp = self._group_projects(group, req)
         else:
@@ -109,6 +110,9 @@ class Api:
             resp = error(404, "404 Project Not Found")
         elif route == "project":
             resp = Response(200, self.r.project_bytes(project))
+        elif not project.repository and route in ("branch", "commits", "merge_base"):
+            # `not_found! 'Repository' unless user_project.repository_exists?` (lib/api/commits.rb)
+            resp = error(404, "404 Repository Not Found")
         elif route == "branch":
             resp = self._branch(project, branch)
         elif route == "commits":
@@ -145,6 +149,18 @@ class Api:
             "visibility": "private",
             "web_url": f"{self.ds.base_url}/groups/{g.full_path}",
         }
+
+    def _group_detail(self, group: Group, req: PageRequest) -> dict[str, object]:
+        """`GET /groups/:id` embeds the group's projects and the projects shared into it unless
+        `with_projects=false` (default true: `Entities::GroupDetail` in `lib/api/groups.rb`)."""
+        body = self._group_json(group)
+        if not flag(req.params, "with_projects", True):
+            return body
+        own = sorted(p.id for p in self.ds.projects.values() if p.namespace_id == group.id)
+        shared = sorted(p.id for p in self.ds.projects.values() if group.id in p.shared_with)
+        body["projects"] = [self.r.project(self.ds.projects[pid]) for pid in own]
+        body["shared_projects"] = [self.r.project(self.ds.projects[pid]) for pid in shared]
+        return body
 
     def _group_project_ids(self, group: Group, non_archived: bool) -> list[int]:
         """Projects whose namespace is the group or a subgroup (never shared-in ones)."""

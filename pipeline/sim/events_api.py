@@ -1,8 +1,12 @@
 """`GET /projects/:id/events` as GitLab serves it: entity shape, filters, exclusive dates, paging.
 
-GitLab's `EventsFinder`: `action` and `target_type` filter (`target_type=note` matches every
-kind of note), `after=D` keeps events created after the end of day D and `before=D` those before
-its start (plain dates, both exclusive), `sort` asc|desc orders by id (default desc).
+GitLab's `EventsFinder` (`app/finders/events_finder.rb`): `action` and `target_type` filter
+(`target_type=note` matches every kind of note), `after=D` keeps events created after the end of
+day D and `before=D` those before its start (plain dates, both exclusive, read in the instance's
+time zone: `params[:after].end_of_day` under `config/initializers/time_zone.rb`'s `Time.zone`),
+`sort` asc|desc orders by id (default desc). The count stops at 10,001 (`events_count_cap` + 1)
+and is taken before `visible_to_user?` drops the events this token cannot see
+(`hidden_events`), so pages may be short and rows fewer than X-Total.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from pipeline.sim.filters import BadParam
+from pipeline.sim.org.config import SimConfig
 from pipeline.sim.org.model import Dataset, Event, Project
 from pipeline.sim.paging import PageRequest, Response, paginate
 from pipeline.sim.render import Renderer, dumps, ts_utc
@@ -30,11 +35,12 @@ Memo = Callable[[tuple[object, ...], Callable[[], list[object]]], list[object]]
 class EventsApi:
     """The project events listing; rendered events are cached as bytes (events never change)."""
 
-    def __init__(self, ds: Dataset, renderer: Renderer, memo: Memo) -> None:
+    def __init__(self, ds: Dataset, renderer: Renderer, memo: Memo, cfg: SimConfig) -> None:
         self.ds = ds
         self.r = renderer
         self._memo = memo
         self._cache: dict[int, bytes] = {}
+        self.cfg = cfg
 
     def listing(self, project: Project, req: PageRequest) -> Response:
         params = req.params
@@ -47,7 +53,8 @@ class EventsApi:
         sort = params.get("sort", "desc")
         if sort not in ("asc", "desc"):
             raise BadParam("sort does not have a valid value")
-        after, before = _date(params, "after"), _date(params, "before")
+        zone = self.cfg.zone()
+        after, before = _date(params, "after", zone), _date(params, "before", zone)
         key = ("events", project.id, action, target, after, before, sort)
 
         def build() -> list[object]:
@@ -64,11 +71,13 @@ class EventsApi:
             return list(kept)
 
         rows = self._memo(key, build)
+        share = self.cfg.hidden_events
 
         def fetch(a: int, b: int) -> list[bytes]:
-            return [self.event_bytes(e) for e in rows[a:b]]  # type: ignore[arg-type]
+            page: list[Event] = rows[a:b]  # type: ignore[assignment]
+            return [self.event_bytes(e) for e in page if not hidden(e.id, share)]
 
-        return paginate(req, len(rows), fetch)
+        return paginate(req, len(rows), fetch, count_cap=self.cfg.events_count_cap)
 
     def target_type(self, e: Event) -> str:
         if e.action == "approved":
@@ -139,8 +148,13 @@ class EventsApi:
         return hit
 
 
-def _date(params: dict[str, str], name: str) -> dt.datetime | None:
-    """A `YYYY-MM-DD` parameter as midnight UTC of that day."""
+def hidden(event_id: int, share: float) -> bool:
+    """Whether this token cannot see the event: a stable `share` of events, chosen by id."""
+    return share > 0 and (event_id * 2654435761) % 1000 < share * 1000
+
+
+def _date(params: dict[str, str], name: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """A `YYYY-MM-DD` parameter as the start of that day in the instance's zone."""
     raw = params.get(name)
     if not raw:
         return None
@@ -148,4 +162,4 @@ def _date(params: dict[str, str], name: str) -> dt.datetime | None:
         day = dt.date.fromisoformat(raw[:10])
     except ValueError:
         raise BadParam(f"{name} is invalid") from None
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)

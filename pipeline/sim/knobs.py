@@ -14,16 +14,14 @@ from typing import Any
 from pipeline.sim.org.config import SimConfig
 from pipeline.sim.paging import PageRequest, Response, error
 
-#: What each listing route returns, as GitLab names the type in its maximum-offset message.
+#: The listing routes GitLab refuses past its maximum offset, and the type its message names:
+#: only keyset-capable types are refused (`offset_paginator` in
+#: `lib/api/helpers/pagination_strategies.rb`: `Gitlab::Pagination::Keyset` supports Project,
+#: `Gitlab::Pagination::CursorBasedKeyset` Group and User); commits, merge requests, issues and
+#: events never are.
 LISTED_TYPES = {
     "group_projects": "Project",
-    "group_merge_requests": "MergeRequest",
-    "merge_requests": "MergeRequest",
-    "group_issues": "Issue",
-    "issues": "Issue",
-    "commits": "Commit",
     "users_search": "User",
-    "project_events": "Event",
 }
 
 
@@ -210,8 +208,8 @@ def _matches(rule: dict[str, Any], resp: Response) -> bool:
 
 def past_max_offset(cfg: SimConfig, req: PageRequest, resp: Response) -> Response | None:
     """GitLab's 405 for an offset page past the maximum offset (`page * per_page > limit`, as
-    `offset_limit_exceeded?` in `lib/api/helpers/pagination_strategies.rb`); keyset pages have
-    no offset. The rule covers every listing here, wherever GitLab enforces it."""
+    `offset_limit_exceeded?` in `lib/api/helpers/pagination_strategies.rb`), for the listings
+    of `LISTED_TYPES` only; keyset pages have no offset."""
     kind = LISTED_TYPES.get(resp.route)
     if cfg.max_offset <= 0 or kind is None or resp.status != 200:
         return None

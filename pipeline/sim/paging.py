@@ -79,26 +79,36 @@ def paginate(
     fetch: Callable[[int, int], list[bytes]],
     with_total: bool = True,
     next_if_full: bool = False,
+    count_cap: int | None = None,
 ) -> Response:
     """A page of a listing of `count` rows; `fetch(start, stop)` returns that slice's JSON items.
 
     `next_if_full` is the commits listing's rule (it never counts): a full page always announces
     a next page, which may then be empty.
+
+    `count_cap` is the Events API's rule (`paginated_filtered_by_user_visibility` in
+    `app/finders/events_finder.rb`): the count stops at cap + 1, pages and links follow that
+    count and go no further (a page asked for past it still holds rows), and X-Total,
+    X-Total-Pages and `rel="last"` are dropped once the count reaches the cap
+    (`paginatable_array_exceeds_count?` in `lib/gitlab/pagination/offset_pagination.rb`).
     """
     page, per_page = req.page, req.per_page
     start = (page - 1) * per_page
     items = fetch(start, min(start + per_page, count)) if start < count else []
-    total_pages = max(1, -(-count // per_page))
-    has_next = len(items) == per_page if next_if_full else start + per_page < count
+    counted = count if count_cap is None else min(count, count_cap + 1)
+    total_pages = max(1, -(-counted // per_page))
+    has_next = len(items) == per_page if next_if_full else start + per_page < counted
+    if count_cap is not None and counted >= count_cap:
+        with_total = False
     headers = {
         "x-page": str(page),
         "x-per-page": str(per_page),
         "x-next-page": str(page + 1) if has_next else "",
         "x-prev-page": str(page - 1) if page > 1 else "",
     }
-    show_total = with_total and count <= TOTAL_CAP
+    show_total = with_total and counted <= TOTAL_CAP
     if show_total:
-        headers["x-total"] = str(count)
+        headers["x-total"] = str(counted)
         headers["x-total-pages"] = str(total_pages)
     links = []
     if page > 1:

@@ -48,7 +48,7 @@ class SimServer(Mutations):
         self.token = self.config.token
         self.dataset = build_dataset(self.config, self.url)
         self.renderer = Renderer(self.dataset)
-        self.api = Api(self.dataset, self.renderer)
+        self.api = Api(self.dataset, self.renderer, self.config)
         self.counters = Stats()
         self.gate = Gate()
         self.limiter = RateLimiter()

@@ -71,6 +71,8 @@ def expected_commits(
     ds = sim.dataset
     out = set()
     for pid in projects:
+        if ds.projects[pid].default_branch not in ds.projects[pid].branches:
+            continue  # an empty repository, or none
         for sha in ds.reachable(pid, ds.projects[pid].default_branch):
             if ds.commits[sha].committed_date >= since:
                 out.add((pid, sha))
@@ -99,8 +101,9 @@ def comparable(frame: pl.DataFrame, key: list[str]) -> list[dict[str, Any]]:
 def expected_events(
     sim: SimServer, projects: set[int], since: dt.datetime, action: str | None = None
 ) -> set[int]:
-    """Event ids of approvals and comments the extraction must hold (created on since's day on)."""
-    first = dt.datetime.combine(since.date(), dt.time(), tzinfo=dt.UTC)
+    """Event ids of approvals and comments the extraction holds: created from the day before
+    since's day on (`after` is a day chosen to hold in every time zone, the simulator's is UTC)."""
+    first = dt.datetime.combine(since.date() - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     return {
         e.id
         for e in sim.dataset.events.values()

@@ -80,7 +80,9 @@ def test_every_review_event_exactly_once(sim: SimServer, full_run: dict[str, Any
     app = {e["what"]: e for e in manifest["listings"] if e.get("project") == "acme/app"}
     for action in ("approved", "commented"):
         entry = app[f"events:{action}"]
-        assert entry["check"] == "x-total" and entry["rows"] == entry["x_total"] > 0
+        # read to its end below the count cap; every event counted was seen (none hidden)
+        assert (entry["check"], entry["unseen"]) == ("end-of-list", 0)
+        assert entry["rows"] == entry["x_total"] > 0
 
 
 def test_event_rows_match_the_server(sim: SimServer, full_run: dict[str, Any]) -> None:
@@ -172,6 +174,9 @@ def test_state_records_heads_without_branch_reads(sim: SimServer, full_run: dict
     ds = sim.dataset
     for pid in expected_projects(sim):
         project = ds.projects[pid]
+        if project.default_branch not in project.branches:
+            assert pid not in state.heads  # an empty repository, or none: no head to keep
+            continue
         assert state.heads[pid].branch == project.default_branch
         assert state.heads[pid].sha == project.branches[project.default_branch]
     assert {"merge_requests/g10", "issues/g10"} <= set(state.watermarks)
@@ -199,7 +204,10 @@ def test_request_count_is_the_necessary_count(sim: SimServer, full_run: dict[str
     )  # version, group, discovery
     total = manifest["requests"]["total"]
     assert necessary <= total <= necessary * 1.05
-    assert sum(entry["pages"] for entry in manifest["listings"]) == pages + 1
+    # a project without a repository costs its one request (GitLab's 404) and holds no page
+    absent = sum(1 for pid in projects if not sim.dataset.projects[pid].repository)
+    assert absent == 1
+    assert sum(entry["pages"] for entry in manifest["listings"]) == pages + 1 - absent
 
 
 def test_token_appears_nowhere_in_the_output(sim: SimServer, full_run: dict[str, Any]) -> None:
@@ -214,3 +222,26 @@ def test_gitlab_url_is_required(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="GITLAB_URL"):
         extract_mod.run_extract(settings_from_env({"LEADERBOARD_DATA_DIR": str(tmp_path)}))
+
+
+def test_a_project_without_a_repository_and_an_empty_one(full_run: dict[str, Any]) -> None:
+    # lib/api/commits.rb answers 404 "Repository Not Found" for a project without one: no
+    # commits, the reason in the manifest, the run goes on; an empty repository (which still
+    # reports a default branch) costs one empty page
+    listings = full_run["result"].manifest["listings"]
+    commits = {e["project"]: e for e in listings if e["what"] == "commits"}
+    assert commits["acme/handbook"] == {
+        "what": "commits",
+        "project": "acme/handbook",
+        "pages": 0,
+        "rows": 0,
+        "x_total": None,
+        "check": "no-repository",
+        "retries": 0,
+        "slices": [{"start": {}, "pages": 0, "rows": 0, "x_total": None, "check": "no-repository"}],
+        "reason": "404 Repository Not Found",
+    }
+    empty = commits["acme/empty"]
+    assert (empty["pages"], empty["rows"], empty["check"]) == (1, 0, "end-of-list")
+    raw = read_raw(full_run["data"], "commits")
+    assert raw.filter(raw["project_id"].is_in([107, 108])).height == 0

@@ -27,34 +27,41 @@ def get(sim: SimServer, path: str, **params: object) -> requests.Response:
 
 
 def test_pages_past_the_maximum_offset_get_gitlabs_405(sim: SimServer) -> None:
-    # GitLab's rule: refused when page * per_page > max offset
-    assert get(sim, COMMITS, per_page=100, page=3).status_code == 200
-    refused = get(sim, COMMITS, per_page=100, page=4)
+    # lib/api/helpers/pagination_strategies.rb: refused when page * per_page > max offset, and
+    # only for keyset-capable types (projects; groups and users)
+    projects = "/groups/acme/projects"
+    assert get(sim, projects, per_page=100, page=3).status_code == 200
+    refused = get(sim, projects, per_page=100, page=4)
     assert refused.status_code == 405
     assert refused.json() == {
         "error": "Offset pagination has a maximum allowed offset of 300 for requests that "
-        "return objects of type Commit. Remaining records can be retrieved using keyset "
+        "return objects of type Project. Remaining records can be retrieved using keyset "
         "pagination."
     }
-    assert get(sim, COMMITS, per_page=20, page=15).status_code == 200
-    assert get(sim, COMMITS, per_page=20, page=16).status_code == 405
-    kinds = {
-        "/groups/acme/merge_requests": "MergeRequest",
-        "/groups/acme/issues": "Issue",
-        "/projects/101/merge_requests": "MergeRequest",
-        "/groups/acme/projects": "Project",
-    }
-    for path, kind in kinds.items():
-        answer = get(sim, path, per_page=100, page=4)
-        assert answer.status_code == 405 and f"type {kind}." in answer.json()["error"], path
-    assert sim.stats()["by_route"]["commits"] == 4  # counted under their own route
+    assert get(sim, projects, per_page=20, page=15).status_code == 200
+    assert get(sim, projects, per_page=20, page=16).status_code == 405
+    users = get(sim, "/users", per_page=100, page=4)
+    assert users.status_code == 405 and "type User." in users.json()["error"]
+    assert sim.stats()["by_route"]["group_projects"] == 4  # counted under their own route
+
+
+def test_commits_merge_requests_issues_and_events_are_never_refused(sim: SimServer) -> None:
+    for path in (
+        COMMITS,
+        "/groups/acme/merge_requests",
+        "/groups/acme/issues",
+        "/projects/101/merge_requests",
+        "/projects/101/issues",
+        "/projects/101/events",
+    ):
+        assert get(sim, path, per_page=100, page=40).status_code == 200, path
 
 
 def test_the_knob_is_off_by_default_and_settable() -> None:
     with SimServer(SimConfig(now=NOW)) as sim:
-        assert get(sim, COMMITS, per_page=100, page=50).status_code == 200
+        assert get(sim, "/groups/acme/projects", per_page=100, page=50).status_code == 200
         sim.configure(max_offset=100)
-        assert get(sim, COMMITS, per_page=100, page=2).status_code == 405
+        assert get(sim, "/groups/acme/projects", per_page=100, page=2).status_code == 405
         with pytest.raises(ValueError):
             sim.configure(max_offset=-1)
 

@@ -98,7 +98,7 @@ def test_group_projects_include_shared_unless_asked_not_to(sim: SimServer) -> No
             p["path_with_namespace"] for p in get(sim, "/groups/acme/projects", **params).json()
         )
 
-    ours = ["acme/app", "acme/app-fork", "acme/docs", "acme/legacy"]
+    ours = ["acme/app", "acme/app-fork", "acme/docs", "acme/empty", "acme/handbook", "acme/legacy"]
     assert paths() == [*ours, "partners/shared-lib"]
     assert paths(with_shared="false") == ours
     sub = ["acme/platform/api", "acme/platform/infra"]

@@ -223,6 +223,7 @@ class GitLabClient:
                         attempt,
                         failure.hint,
                         max_offset=failure.max_offset,
+                        message=failure.message,
                     )
                 self._wait_before_retry(failure, attempt, target, what, page)
         except Stop:

@@ -39,6 +39,9 @@ class Failure:
     server_wait: float | None = None
     #: The maximum offset a 405 stated: the listing is cut below it instead of failing.
     max_offset: int | None = None
+    #: GitLab's message in the error body ("404 Repository Not Found"), for callers that
+    #: tell one 404 from another
+    message: str | None = None
 
     @property
     def kind(self) -> str:
@@ -120,8 +123,8 @@ def status_failure(
             "check GITLAB_TOKEN: it needs the read_api scope "
             "and access to this group or project (is it expired?)"
         )
-        return Failure(reason, False, status, hint=hint)
-    return Failure(reason, False, status)
+        return Failure(reason, False, status, hint=hint, message=message)
+    return Failure(reason, False, status, message=message)
 
 
 class RequestStats:

@@ -15,8 +15,9 @@ from pipeline.extract.store.state import format_time
 MANIFEST_FILE = "manifest.json"
 
 #: `check` values: rows checked against x-total; no total, ended on the last Link; OLD..NEW range;
-#: a newest-first listing stopped at the last run's watermark (incremental review events).
-CHECKS = ("x-total", "end-of-list", "range", "watermark")
+#: a newest-first listing stopped at the last run's watermark (incremental review events); a
+#: project without a repository (GitLab's 404 "Repository Not Found": no commits to list).
+CHECKS = ("x-total", "end-of-list", "range", "watermark", "no-repository")
 
 
 @dataclass
@@ -28,17 +29,20 @@ class SliceRecord:
     rows: int = 0  # distinct ids it returned, its edge item included
     x_total: int | None = None
     #: "x-total" / "end-of-list" / "range" / "watermark" for the last slice; "continued" for one
-    #: cut at the maximum offset, whose end is the next slice's start
+    #: that went on as the next slice (past the maximum offset, or an events range at the cap)
     check: str = "end-of-list"
+    #: events only: how many events x-total counted that this token could not see
+    unseen: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "start": dict(self.start),
             "pages": self.pages,
             "rows": self.rows,
             "x_total": self.x_total,
             "check": self.check,
         }
+        return out if self.unseen is None else out | {"unseen": self.unseen}
 
 
 @dataclass
@@ -54,9 +58,13 @@ class ListingRecord:
     check: str = "end-of-list"
     retries: int = 0
     slices: list[SliceRecord] = field(default_factory=list)
+    #: events only: events x-total counted that this token could not see (an expected shortfall)
+    unseen: int | None = None
+    #: why a listing has nothing to list (GitLab's own message, e.g. "404 Repository Not Found")
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "what": self.what,
             self.owner_kind: self.owner,
             "pages": self.pages,
@@ -66,6 +74,11 @@ class ListingRecord:
             "retries": self.retries,
             "slices": [piece.to_json() for piece in self.slices],
         }
+        if self.unseen is not None:
+            out["unseen"] = self.unseen
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
 
 
 def new_run_id(started_at: dt.datetime) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -39,6 +40,9 @@ KNOBS = (
     "hang_seconds",
     "scripted_faults",
     "max_offset",
+    "events_count_cap",
+    "hidden_events",
+    "time_zone",
 )
 
 
@@ -69,6 +73,14 @@ class SimConfig:
     scripted_faults: list[dict[str, Any]] = field(default_factory=list)
     #: GitLab's "max offset allowed by the REST API for offset-based pagination" (0: none)
     max_offset: int = 0
+    #: the Events API's count cap (Kaminari's MAX_COUNT_LIMIT in GitLab, 10,000; lower it to
+    #: test what lies past it without 10,000 events)
+    events_count_cap: int = 10_000
+    #: the share of events this token may not see (counted, then filtered from the page)
+    hidden_events: float = 0.0
+    #: the instance's time zone (`gitlab.yml` time_zone), in which the Events API's `after` and
+    #: `before` dates are days: an IANA name ("America/Los_Angeles") or "UTC"
+    time_zone: str = "UTC"
 
     def resolved_now(self) -> dt.datetime:
         """`now` as an aware UTC datetime (the current time when unset), truncated to seconds."""
@@ -98,5 +110,17 @@ class SimConfig:
             raise ValueError(f"unknown fault kinds {bad}; kinds: {', '.join(FAULT_KINDS)}")
         if self.max_offset < 0:
             raise ValueError("max_offset must be 0 (none) or a number of rows")
+        if self.events_count_cap < 1:
+            raise ValueError("events_count_cap must be a positive number of events")
+        if not 0.0 <= self.hidden_events < 1.0:
+            raise ValueError("hidden_events must be a share from 0 up to (not including) 1")
+        self.zone()  # raises ValueError for an unknown zone
+
+    def zone(self) -> dt.tzinfo:
+        """The instance's time zone."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time_zone {self.time_zone!r}") from None
         if self.concurrency_mode not in ("queue", "502", "503"):
             raise ValueError("concurrency_mode must be queue, 502 or 503")

@@ -303,3 +303,24 @@ def build_demo(ds: Dataset, seed: int) -> None:
     _histories(ds, factory, rng)
     _items(ds, rng)
     add_review_history(ds, seed)
+    _without_history(ds)
+
+
+def _without_history(ds: Dataset) -> None:
+    """An empty repository and a project without one (an issue tracker, a wiki): GitLab still
+    reports a default branch for both (`default_branch_or_main`), and answers the second's
+    commits with 404 "Repository Not Found". Added last, so nothing else drawn changes."""
+    for pid, path, name, has_repository in (
+        (107, "acme/empty", "Empty", True),
+        (108, "acme/handbook", "Handbook", False),
+    ):
+        ds.projects[pid] = Project(
+            pid,
+            path,
+            name,
+            10,
+            "main",
+            web_url=f"{ds.base_url}/{path}",
+            created_at=ds.now - 30 * DAY,
+            repository=has_repository,
+        )

@@ -46,6 +46,9 @@ class Project:
     branches: dict[str, str] = field(default_factory=dict)
     web_url: str = ""
     created_at: dt.datetime = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    #: False: the project has no repository at all (GitLab answers 404 "Repository Not Found");
+    #: a repository with no branches is an empty one
+    repository: bool = True
 
 
 @dataclass
