@@ -278,8 +278,8 @@ def _offset_note(scenario: Scenario, max_offset: int) -> str:
         return ""
     longest = scenario.longest_listing
     return (
-        f"; server max offset {max_offset} rows (the longest listing, {longest} rows, is "
-        f"{longest / max_offset:.1f} x that)"
+        f"; server max offset {max_offset} rows for project discovery (GitLab refuses no other "
+        f"listing; the longest, {longest} rows, is {longest / max_offset:.1f} x that)"
     )
 
 

@@ -95,7 +95,7 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
         1 for m in ds.merge_requests.values() if m.project_id in ids and m.updated_at >= since
     )
     issues = sum(1 for i in ds.issues.values() if i.project_id in ids and i.updated_at >= since)
-    event_rows, event_tails = review_events(ds, ids, since)
+    event_rows, event_pages, event_tails = review_events(ds, ids, since)
     known = {u.username.lower() for u in ds.users.values()}
     found = sum(1 for name in roster if name.lower() in known)
     necessary = {
@@ -107,7 +107,7 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
         "commits": sum(commit_pages(n) for n in by_project.values()),
         "users_search": len(roster),
         "user": found,
-        "project_events": sum(pages(n) for n in event_rows),
+        "project_events": sum(event_pages),
     }
     rows = {
         "commits": sum(by_project.values()),
@@ -120,27 +120,62 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
     return Scenario(rows, necessary, by_project, len(in_scope), len(roster), event_tails)
 
 
-def review_events(ds: Dataset, ids: set[int], since: dt.datetime) -> tuple[list[int], list[int]]:
-    """Rows of each project's approval and comment listings from since's day on, and the rows an
-    incremental run reads again: newest first down to the first one older than the listing's
-    newest event less the overlap, within the day range its `after` allows."""
-    first = dt.datetime.combine(since.date(), dt.time(), tzinfo=dt.UTC)
+#: GitLab's events count cap (Kaminari's MAX_COUNT_LIMIT, `app/finders/events_finder.rb`): a
+#: listing pages to at most this count + 1, so a longer one must be read as several date ranges
+EVENTS_COUNT_CAP = 10_000
+#: An events date bound must hold in every zone (UTC-12 to UTC+14): `after=D` reaches no
+#: further back than D + 1 day + 12 h UTC, the simulator's (UTC) D + 1 day 00:00.
+AFTER_MARGIN = dt.timedelta(days=1, hours=12)
+
+
+def _day_start(instant: dt.datetime) -> dt.datetime:
+    """Where an `after` day that holds in every zone starts in the simulator (UTC)."""
+    day = (instant - AFTER_MARGIN).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def range_pages(times: list[dt.datetime], start: dt.datetime) -> int:
+    """Pages of one events listing from `start`, oldest first, read as the count cap forces it:
+    a range pages up to the capped count, the next one starts at the day of its last event
+    (re-reading that edge), until a range falls below the cap."""
+    total = 0
+    while True:
+        rows = [t for t in times if t >= start]
+        if len(rows) < EVENTS_COUNT_CAP:
+            return total + pages(len(rows))
+        capped = math.ceil((EVENTS_COUNT_CAP + 1) / PER_PAGE)
+        total += capped
+        following = _day_start(rows[min(len(rows), capped * PER_PAGE) - 1])
+        if following <= start:
+            return total  # the extraction fails here (too many events in a few days)
+        start = following
+
+
+def review_events(
+    ds: Dataset, ids: set[int], since: dt.datetime
+) -> tuple[list[int], list[int], list[int]]:
+    """Rows and pages of each project's approval and comment listings from the first day an
+    `after` bound that holds in every time zone keeps, and the rows an incremental run reads
+    again: newest first down to the first one older than the listing's newest event less the
+    overlap, within the day range its `after` allows."""
+    first = _day_start(since)
     listings: dict[tuple[int, str], list[dt.datetime]] = {
         (pid, action): [] for pid in sorted(ids) for action in ("approved", "commented")
     }
-    for event in ds.events.values():
+    for event in sorted(ds.events.values(), key=lambda e: e.id):  # GitLab's order: by id
         if event.project_id in ids and event.created_at >= first:
             listings[(event.project_id, event.action)].append(event.created_at)
-    rows, tails = [], []
+    rows, event_pages, tails = [], [], []
     for times in listings.values():
         rows.append(len(times))
+        event_pages.append(range_pages(times, first))
         if not times:
             tails.append(0)
             continue
         bound = max(times) - dt.timedelta(minutes=10)
-        in_range = sum(1 for t in times if t.date() >= bound.date())
+        in_range = sum(1 for t in times if t >= _day_start(bound))
         tails.append(min(in_range, sum(1 for t in times if t >= bound) + 1))
-    return rows, tails
+    return rows, event_pages, tails
 
 
 def prepare(
