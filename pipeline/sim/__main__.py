@@ -39,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--hang-seconds", type=float, default=30.0)
     serve.add_argument("--scripted-faults", default="[]", help="JSON list of fault rules")
     serve.add_argument("--max-offset", type=int, default=0, help="GitLab's max offset (0: none)")
+    serve.add_argument(
+        "--users-get-by-id-limit", type=int, default=300, help="/users/:id per interval (0: off)"
+    )
+    serve.add_argument("--users-get-by-id-interval", type=int, default=600, help="seconds")
+    serve.add_argument(
+        "--no-users-get-by-id-retry-after",
+        dest="users_get_by_id_retry_after",
+        action="store_false",
+        help="its 429 without Retry-After, as older GitLab versions answer",
+    )
     serve.add_argument("--warm", action="store_true", help="pre-render all items before serving")
     return parser
 
@@ -63,6 +73,9 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         "fault_seed",
         "hang_seconds",
         "max_offset",
+        "users_get_by_id_limit",
+        "users_get_by_id_interval",
+        "users_get_by_id_retry_after",
     )
     knobs.update({name: getattr(args, name) for name in plain})
     cfg = SimConfig(

@@ -39,6 +39,9 @@ KNOBS = (
     "hang_seconds",
     "scripted_faults",
     "max_offset",
+    "users_get_by_id_limit",
+    "users_get_by_id_interval",
+    "users_get_by_id_retry_after",
 )
 
 
@@ -69,6 +72,12 @@ class SimConfig:
     scripted_faults: list[dict[str, Any]] = field(default_factory=list)
     #: GitLab's "max offset allowed by the REST API for offset-based pagination" (0: none)
     max_offset: int = 0
+    #: GitLab's `users_get_by_id_limit` (GET /users/:id per interval for a non-admin; 0: off)
+    users_get_by_id_limit: int = 300
+    #: its window in seconds: 10 minutes on GitLab, lowerable here for tests
+    users_get_by_id_interval: int = 600
+    #: the newest GitLab's 429 says `Retry-After: <interval>`; older versions send none
+    users_get_by_id_retry_after: bool = True
 
     def resolved_now(self) -> dt.datetime:
         """`now` as an aware UTC datetime (the current time when unset), truncated to seconds."""
@@ -98,5 +107,7 @@ class SimConfig:
             raise ValueError(f"unknown fault kinds {bad}; kinds: {', '.join(FAULT_KINDS)}")
         if self.max_offset < 0:
             raise ValueError("max_offset must be 0 (none) or a number of rows")
+        if self.users_get_by_id_limit < 0 or self.users_get_by_id_interval < 1:
+            raise ValueError("users_get_by_id_limit must be >= 0 and its interval >= 1 second")
         if self.concurrency_mode not in ("queue", "502", "503"):
             raise ValueError("concurrency_mode must be queue, 502 or 503")
