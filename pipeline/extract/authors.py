@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,11 @@ USER_REFS = {
     "merge_requests": ("author", "merged_by", "closed_by"),
     "issues": ("author", "closed_by"),
 }
+#: The raw tables whose items name users.
+TABLES = (*USER_REFS, "events")
+
+Parts = Mapping[str, Sequence[Path]]
+Named = tuple[str, int | None, str | None, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -27,26 +32,32 @@ class Seen:
     extracted_at: dt.datetime
 
 
-def seen_users(raw: Path, usernames: Collection[str]) -> dict[str, Seen]:
-    """Each of the (lower-case) `usernames` that an MR, issue or review event under `raw` names,
-    with the id of the newest such record (by `_extracted_at`: a username can pass from one
-    account to another). Reads one part at a time, only the user columns, kept only for the
-    names asked for, so memory stays small whatever the size of the data."""
-    if not usernames:
-        return {}
-    wanted = pa.array(sorted(usernames), pa.string())
+def raw_parts(raw: Path) -> dict[str, list[Path]]:
+    """Every part file of the tables whose items name users, under a raw folder."""
+    return {table: sorted((raw / table).rglob("*.parquet")) for table in TABLES}
+
+
+def seen_users(parts: Parts, usernames: Collection[str]) -> dict[str, Seen]:
+    """Each of the (lower-case) `usernames` that an MR, issue or review event in `parts` (table
+    -> part files) names, with the id of the newest MR or issue naming them (by
+    `_extracted_at`: a username can pass from one account to another, so the caller checks the
+    id's current username), else of the newest event. Reads one part at a time, only the user
+    columns, kept only for the names asked for, so memory stays small whatever the size of the
+    data; the many small event parts are read only for names no MR or issue names."""
     found: dict[str, Seen] = {}
-    for name, uid, state, at in _named(raw, wanted):
-        if uid is not None and (name not in found or at > found[name].extracted_at):
-            found[name] = Seen(int(uid), state, at)
+    for source in (_item_users, _event_users):
+        left = sorted(set(usernames) - set(found))
+        if not left:
+            break
+        for name, uid, state, at in source(parts, pa.array(left, pa.string())):
+            if uid is not None and (name not in found or at > found[name].extracted_at):
+                found[name] = Seen(int(uid), state, at)
     return found
 
 
-def _named(
-    raw: Path, wanted: pa.Array
-) -> Iterator[tuple[str, int | None, str | None, dt.datetime]]:
+def _item_users(parts: Parts, wanted: pa.Array) -> Iterator[Named]:
     for table, refs in USER_REFS.items():
-        for part in sorted((raw / table).rglob("*.parquet")):
+        for part in parts.get(table, ()):
             data = pq.read_table(part, columns=[*refs, "_extracted_at"])
             for ref in refs:
                 user = data.column(ref)
@@ -57,7 +68,10 @@ def _named(
                     pc.struct_field(user, "state"),
                     data.column("_extracted_at"),
                 )
-    for part in sorted((raw / "events").rglob("*.parquet")):
+
+
+def _event_users(parts: Parts, wanted: pa.Array) -> Iterator[Named]:
+    for part in parts.get("events", ()):
         data = pq.read_table(part, columns=["author_username", "author_id", "_extracted_at"])
         ids = data.column("author_id")
         states = pa.nulls(len(data), pa.string())
@@ -69,7 +83,7 @@ def _named(
 def _matching(
     wanted: pa.Array, usernames: pa.ChunkedArray, ids: pa.ChunkedArray, states: pa.Array,
     at: pa.ChunkedArray,
-) -> Iterator[tuple[str, int | None, str | None, dt.datetime]]:  # fmt: skip
+) -> Iterator[Named]:  # fmt: skip
     lower = pc.utf8_lower(usernames)
     keep = pc.fill_null(pc.is_in(lower, value_set=wanted), False)
     columns = (pc.filter(column, keep).to_pylist() for column in (lower, ids, states, at))

@@ -77,16 +77,18 @@ def extract(settings: Settings) -> ExtractResult:
             )
             version = client.version()
             scheduler = Scheduler(settings.workers, client.cancel)
-            for source in Planner(ex).start():
+            planner = Planner(ex)
+            users = (
+                UserResolver(ex, roster.usernames, read_users(out / "state")) if roster else None
+            )
+            # users are looked up once the MR, issue and event listings are done (their items
+            # carry the ids of users GitLab's username search hides), beside the commits' tail
+            gate = [users.gate(lambda: planner.planned)] if users else []
+            for source in [*planner.start(), *gate]:
                 scheduler.add(source)
             scheduler.run()
-            if not ex.full:
-                staging.carry_over(out / "raw", ex.staging_raw, ex.kept - ex.replaced)
-            users = None
-            if roster:
-                # after the listings: their author records name users GitLab's search hides
-                users = UserResolver(ex, roster.usernames, read_users(out / "state"))
-                for source in users.sources(ex.staging_raw):
+            if users and users.deferred:
+                for source in users.deferred:
                     scheduler.add(source)
                 scheduler.run()
             manifest = _finish(ex, users, previous, run_id, started, url, version, stage)
@@ -165,14 +167,15 @@ def _finish(
     version: str,
     stage: Path,
 ) -> dict[str, Any]:
-    """Write projects, users, state and manifest into the staging folder (beside this run's
-    parts and the earlier ones carried over)."""
+    """Write projects, users, carried-over parts, state and manifest into the staging folder."""
     raw = ex.staging_raw
     projects = [info.row for _, info in sorted(ex.projects.items())]
     write_table(raw / "projects" / "projects.parquet", schema.PROJECTS, projects)
     cache = users.cache if users else UserCache()
     if users:
         users.finish(raw / "users" / "users.parquet")
+    if not ex.full:
+        staging.carry_over(ex.settings.extract_dir / "raw", raw, ex.kept - ex.replaced)
     finished = dt.datetime.now(dt.UTC).replace(microsecond=0)
     last_full = started if ex.full or previous is None else previous.last_full_refresh
     # the data reaches back to the since of the last full run (incremental runs keep it)

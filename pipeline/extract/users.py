@@ -1,7 +1,8 @@
 """Roster users' GitLab records (`/users/:id`: state, public_email, bot), cached in data/state.
 
-Looked up after the listings, when the cache lacks a record or it is due for a refresh (the
-oldest first, within a per-run budget under GitLab's users_get_by_id limit). The id comes from
+Looked up once the MR, issue and event listings are done, when the cache lacks a record or it
+is due for a refresh (the oldest first, within a per-run budget under GitLab's users_get_by_id
+limit). The id comes from
 the cache, else from the MRs, issues and review events already extracted, else from
 `/users?username=`: blocked, banned and LDAP-blocked accounts are hidden from a non-admin
 token's username search (app/finders/users_finder.rb, User::FORBIDDEN_SEARCH_STATES) but
@@ -13,16 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline import schema
 from pipeline.errors import RequestError
 from pipeline.extract import rows
-from pipeline.extract.authors import seen_users
+from pipeline.extract.authors import TABLES, Parts, Seen, raw_parts, seen_users
+from pipeline.extract.listing import Listing
 from pipeline.extract.run import Extraction
-from pipeline.extract.scheduler import Call, Source
+from pipeline.extract.scheduler import Call, Request, Source
 from pipeline.extract.store.state import UserCache, format_time
 from pipeline.extract.store.writer import write_table
 
@@ -51,17 +53,49 @@ class UserResolver:
         self.cache = cache
         self.stamp = format_time(ex.extracted_at)
         self.looked_up = 0
+        #: look-ups more than GitLab lets through in one window: run after every listing
+        self.deferred: list[Source] = []
+        self._pending: list[Listing] = []
+        self._listed = 0
 
-    def sources(self, raw: Path) -> list[Source]:
-        """This run's look-ups, planned once the listings wrote their parts under `raw`."""
+    def gate(self, planned: Callable[[], bool]) -> Source:
+        """A source the scheduler holds from the start. Once `planned()` (every project's
+        listings started) and every MR, issue and event listing is done, it reads their user
+        columns on a worker and starts the look-ups, which fill the workers the commits
+        listings leave idle; if they are more than GitLab's limit lets through at once, they
+        wait for the end of the run's listings instead (`deferred`), so no listing waits."""
+        return _Gate(lambda: planned() and self._items_done(), self._to_scan, self._start)
+
+    def _items_done(self) -> bool:
+        listings = self.ex.listings
+        self._pending += [x for x in listings[self._listed :] if _names_users(self.ex, x)]
+        self._listed = len(listings)
+        self._pending = [listing for listing in self._pending if not listing.done]
+        return not self._pending
+
+    def _missing(self) -> list[str]:
+        return [name for name in self.usernames if name not in self.cache.users]
+
+    def _to_scan(self) -> tuple[Parts, list[str]]:
+        """This run's parts of the tables that name users, and the earlier ones it keeps."""
+        ex = self.ex
+        parts = raw_parts(ex.staging_raw)
+        if not ex.full:
+            old = ex.settings.extract_dir / "raw"
+            for table, key in sorted(ex.kept - ex.replaced):
+                if table in parts:
+                    parts[table] += sorted((old / table / key).glob("*.parquet"))
+        return parts, self._missing()
+
+    def _start(self, seen: Mapping[str, Seen]) -> list[Source]:
+        """The look-ups: due refreshes within the budget, then the names without a record."""
         users, unknown = self.cache.users, self.cache.unknown
-        missing = [name for name in self.usernames if name not in users]
+        missing = self._missing()
         due = [n for n in self.usernames if n in users and self._due(users[n])]
         due.sort(key=lambda n: _age(users[n]))  # the oldest records first
         room = max(0, budget(self.ex.settings.user_lookup_limit) - len(missing))
         if len(due) > room:
             log.info("refreshing %d of %d user records due; the rest on later runs", room, len(due))
-        seen = seen_users(raw, missing)
         out = [self._by_id(n, int(users[n]["id"])) for n in due[:room]]
         for name in missing:
             if name in seen:
@@ -69,7 +103,17 @@ class UserResolver:
             elif name not in unknown or self._due_stamp(unknown[name]):
                 out.append(self._search(name))
         self.looked_up = len(out)
-        self._announce(len(out))
+        limit = self.ex.settings.user_lookup_limit
+        if limit and len(out) > limit - limit // 30:
+            log.warning(
+                "looking up %d users after the listings: GitLab allows a non-admin token %d user "
+                "look-ups by id per 10 minutes (users_get_by_id), so this waits about %d minutes",
+                len(out),
+                limit,
+                10 * ((len(out) - 1) // (limit - limit // 30)),
+            )
+            self.deferred = out
+            return []
         return out
 
     def _due(self, record: dict[str, Any]) -> bool:
@@ -81,17 +125,6 @@ class UserResolver:
         when = rows.parse_time(stamp) if stamp else None
         age = dt.timedelta(days=self.ex.settings.full_refresh_days)
         return self.ex.full or when is None or self.ex.extracted_at - when >= age
-
-    def _announce(self, count: int) -> None:
-        limit = self.ex.settings.user_lookup_limit
-        if limit and count > limit - limit // 30:
-            log.warning(
-                "looking up %d users: GitLab allows a non-admin token %d user look-ups by id per "
-                "10 minutes (users_get_by_id), so this run waits about %d minutes for them",
-                count,
-                limit,
-                10 * ((count - 1) // (limit - limit // 30)),
-            )
 
     def _by_id(self, name: str, user_id: int, *, searched: bool = False) -> Source:
         """`/users/:id`; a record under another username (renamed, or the name passed to someone
@@ -162,3 +195,46 @@ def _age(record: dict[str, Any]) -> str:
 def _fetched(record: dict[str, Any], default: dt.datetime) -> dt.datetime:
     value = record.get(FETCHED_AT)
     return rows.parse_time(value) or default if value else default
+
+
+def _names_users(ex: Extraction, listing: Listing) -> bool:
+    """A listing writing MRs, issues or events (whose items name users)."""
+    writer = listing.spec.writer
+    return writer is not None and writer.path.relative_to(ex.staging_raw).parts[0] in TABLES
+
+
+class _Gate:
+    """One request (reading the user columns, on a worker) once `open()`; then the look-ups."""
+
+    def __init__(
+        self,
+        open: Callable[[], bool],
+        to_scan: Callable[[], tuple[Parts, list[str]]],
+        then: Callable[[Mapping[str, Seen]], list[Source]],
+    ) -> None:
+        self._open, self._to_scan, self._then = open, to_scan, then
+        self._issued = self._done = False
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def ready(self, limit: int) -> list[Request]:
+        if self._issued or limit < 1 or not self._open():
+            return []
+        self._issued = True
+        parts, names = self._to_scan()
+        return [Request(self, None, lambda: seen_users(parts, names))]
+
+    def speculate(self) -> Request | None:
+        return None
+
+    def remaining(self) -> float:
+        return 0.0
+
+    def on_result(self, tag: Any, result: Any) -> Iterable[Source]:
+        self._done = True
+        return self._then(result)
+
+    def on_error(self, tag: Any, error: BaseException) -> Iterable[Source] | None:
+        return None

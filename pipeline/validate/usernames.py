@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.extract.authors import seen_users
+from pipeline.extract.authors import raw_parts, seen_users
 from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.extract.store.state import read_users
 from pipeline.roster.teams import Roster
@@ -24,7 +24,7 @@ def check_usernames(settings: Settings, roster: Roster) -> list[str]:
     assert settings.gitlab_url and settings.gitlab_token
     cache = read_users(settings.extract_dir / "state")
     fresh = [name for name in roster.usernames if name not in cache.users]
-    seen = seen_users(settings.extract_dir / "raw", fresh)
+    seen = seen_users(raw_parts(settings.extract_dir / "raw"), fresh)
     first_line: dict[str, int] = {}
     for membership in roster.memberships:
         first_line.setdefault(membership.username, membership.line)

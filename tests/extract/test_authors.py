@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import schema
-from pipeline.extract.authors import Seen, seen_users
+from pipeline.extract.authors import Seen, raw_parts, seen_users
 from pipeline.extract.store.writer import write_table
 
 EARLY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -47,7 +47,7 @@ def test_ids_come_from_every_user_field_the_newest_record_first(tmp_path: Path) 
         [event(4, 40, "Eve", LATE), event(5, None, "nobody", LATE), event(6, 41, None, LATE)],
     )
 
-    found = seen_users(raw, ["rosa", "sam", "reused", "eve", "nobody", "absent"])
+    found = seen_users(raw_parts(raw), ["rosa", "sam", "reused", "eve", "nobody", "absent"])
 
     assert found == {
         "rosa": Seen(20, "blocked", EARLY),  # case-insensitive, with GitLab's state
@@ -55,5 +55,5 @@ def test_ids_come_from_every_user_field_the_newest_record_first(tmp_path: Path) 
         "reused": Seen(31, "banned", LATE),  # the name's newest holder
         "eve": Seen(40, None, LATE),  # events carry no state
     }
-    assert seen_users(raw, []) == {}
-    assert seen_users(tmp_path / "nothing", ["rosa"]) == {}
+    assert seen_users(raw_parts(raw), []) == {}
+    assert seen_users(raw_parts(tmp_path / "nothing"), ["rosa"]) == {}

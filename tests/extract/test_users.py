@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.command import ExtractResult, extract
+from pipeline.extract.gitlab import throttle
 from pipeline.extract.store.state import read_users
 from pipeline.sim import SimConfig, SimServer
 from tests.extract.support import NOW, read_raw, settings_for
@@ -144,3 +145,27 @@ def _age_cache(data: Path, stamps: dict[str, str]) -> None:
     for name, stamp in stamps.items():
         cache["users"][name]["_fetched_at"] = stamp
     path.write_text(json.dumps(cache), encoding="utf-8")
+
+
+def test_more_look_ups_than_the_limit_lets_through_wait_for_every_listing(
+    sim: SimServer,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Planned look-ups beyond what GitLab lets through in one window run after every listing,
+    paced by the extractor (GitLab's 10 minutes shortened to a second here, on both sides)."""
+    monkeypatch.setattr(throttle, "USERS_BY_ID_WINDOW", 1.0)
+    sim.configure(users_get_by_id_limit=3, users_get_by_id_interval=1)
+    data, teams = tmp_path / "data", tmp_path / "teams.csv"
+    names = ["alice", "bob", "chloe", "dmitri", "erin"]
+    caplog.set_level(logging.WARNING, "leaderboard.extract")
+
+    result = run(sim, data, teams, *names, LEADERBOARD_USER_LOOKUP_LIMIT="3")
+
+    assert set(records(data)) == set(names) and result.users_looked_up == 5
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("looking up")]
+    assert said == [
+        "looking up 5 users after the listings: GitLab allows a non-admin token 3 user look-ups "
+        "by id per 10 minutes (users_get_by_id), so this waits about 10 minutes"
+    ]

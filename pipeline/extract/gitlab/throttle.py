@@ -96,7 +96,7 @@ class Throttle:
     from the server's RateLimit headers, which spreads what is left of the quota until the reset
     once it runs low; and a shared pause, after a 429 or an exhausted quota, that every worker
     honours once. A request to a capped route also waits for its route's bucket, which a 429 of
-    that route's own limit holds alone (`pause_route`): `/users/:id` everywhere (`users_limit`
+    that route's own limit holds alone (`route_refused`): `/users/:id` everywhere (`users_limit`
     per 10 minutes, 0 for none), the other caps on gitlab.com only.
     """
 
@@ -178,7 +178,8 @@ class Throttle:
         """A 429 of the route's own limit (`/users/:id`): hold that route alone as GitLab says
         (Retry-After, else the limit's window) and say so once per hold; other routes go on."""
         bucket = self._routes[route]
-        wait = retry_after if retry_after is not None else getattr(bucket, "window", 60.0)
+        window = bucket.window if isinstance(bucket, Window) else 60.0
+        wait = retry_after if retry_after is not None else window
         with self._lock:
             until = self._clock() + max(0.0, wait)
             bucket.hold_until(until)

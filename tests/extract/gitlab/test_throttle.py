@@ -191,6 +191,19 @@ def test_users_by_id_is_kept_under_gitlabs_limit_on_every_instance(gitlab_com: b
     assert t.starts(throttle, 3, route=None) == [now] * 3
 
 
+def test_a_long_hold_for_the_users_limit_is_announced_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    t = FakeTime()
+    throttle = t.throttle(users_limit=3)
+    assert t.starts(throttle, 5, route="users/:id") == [0.0, 0.0, 0.0, 600.0, 600.0]
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [
+        "waiting 600 s before more GET /users/:id requests: GitLab's limit on user look-ups by "
+        "id for a non-admin token (users_get_by_id; LEADERBOARD_USER_LOOKUP_LIMIT per 10 minutes)"
+    ]
+
+
 def test_no_users_limit_no_pacing_and_other_caps_only_on_gitlab_com() -> None:
     t = FakeTime()
     assert t.starts(t.throttle(users_limit=0), 400, route="users/:id") == [0.0] * 400
