@@ -13,6 +13,7 @@ from pipeline.extract.command import ExtractResult, extract
 from pipeline.extract.gitlab import throttle
 from pipeline.extract.store.state import read_users
 from pipeline.sim import SimConfig, SimServer
+from pipeline.sim.org.model import User
 from tests.extract.support import NOW, read_raw, settings_for
 
 HIDDEN_HINT = "it hides blocked, banned and LDAP-blocked accounts from a non-admin token"
@@ -169,3 +170,24 @@ def test_more_look_ups_than_the_limit_lets_through_wait_for_every_listing(
         "looking up 5 users after the listings: GitLab allows a non-admin token 3 user look-ups "
         "by id per 10 minutes (users_get_by_id), so this waits about 10 minutes"
     ]
+
+
+def test_a_first_run_with_a_roster_over_300_completes(
+    sim: SimServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitLab's defaults (300 look-ups per window, lib/gitlab/application_rate_limiter.rb) with
+    the window shortened to 2 seconds on both sides: 320 new names are looked up 290 at a time
+    after the listings, and every record arrives."""
+    monkeypatch.setattr(throttle, "USERS_BY_ID_WINDOW", 2.0)
+    sim.configure(users_get_by_id_interval=2)
+    with sim.dataset.lock:
+        for n in range(320):
+            uid = 1000 + n
+            sim.dataset.users[uid] = User(uid, f"person{n:03d}", f"Person {n}")
+        sim.dataset.version += 1
+    data, teams = tmp_path / "data", tmp_path / "teams.csv"
+
+    result = run(sim, data, teams, *(f"person{n:03d}" for n in range(320)))
+
+    assert len(records(data)) == 320 and result.users_looked_up == 320
+    assert sim.stats()["by_route"]["users_search"] == 320  # no item names them
