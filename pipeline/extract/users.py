@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ class UserResolver:
         self.looked_up = 0
         #: look-ups more than GitLab lets through in one window: run after every listing
         self.deferred: list[Source] = []
-        self._pending: list[Listing] = []
+        self._pending: deque[Listing] = deque()
         self._listed = 0
 
     def gate(self, planned: Callable[[], bool]) -> Source:
@@ -67,10 +68,12 @@ class UserResolver:
         return _Gate(lambda: planned() and self._items_done(), self._to_scan, self._start)
 
     def _items_done(self) -> bool:
+        """Every MR, issue and event listing so far is done (asked after every answer: cheap)."""
         listings = self.ex.listings
-        self._pending += [x for x in listings[self._listed :] if _names_users(self.ex, x)]
+        self._pending.extend(x for x in listings[self._listed :] if _names_users(self.ex, x))
         self._listed = len(listings)
-        self._pending = [listing for listing in self._pending if not listing.done]
+        while self._pending and self._pending[0].done:
+            self._pending.popleft()
         return not self._pending
 
     def _missing(self) -> list[str]:
