@@ -152,7 +152,7 @@ def _items(ds: Dataset, rng: random.Random, a: Account, pid: int) -> list[Event]
 
 
 def _add(ds: Dataset, item: MergeRequest | Issue) -> None:
-    """The next free id and iid."""
+    """The next free id and iid, until `_renumber_items` gives every item its final ones."""
     kind = "merge_requests" if isinstance(item, MergeRequest) else "issues"
     store: dict[int, MergeRequest] | dict[int, Issue] = getattr(ds, kind)
     siblings = [other.iid for other in store.values() if other.project_id == item.project_id]
