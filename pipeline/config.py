@@ -45,6 +45,9 @@ class Settings:
     max_rpm: float | None = None
     #: GitLab's maximum offset in rows (0: none); a 405 stating a lower one lowers it for a run
     max_offset: int = 50_000
+    #: GitLab's `users_get_by_id_limit`: GET /users/:id per 10 minutes for a non-admin token
+    #: (0: none, e.g. an admin token or one on the instance's allowlist)
+    user_lookup_limit: int = 300
     noreply_domain: str | None = None
     full_refresh: bool = False
     full_refresh_days: float = 7.0
@@ -194,6 +197,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         workers=int(_number(env, "LEADERBOARD_WORKERS", 8, 1)),
         max_rpm=_number(env, "LEADERBOARD_MAX_RPM", 0, 1) if max_rpm_raw else None,
         max_offset=_max_offset(env),
+        user_lookup_limit=int(_number(env, "LEADERBOARD_USER_LOOKUP_LIMIT", 300, 0)),
         noreply_domain=env.get("LEADERBOARD_NOREPLY_DOMAIN", "").strip() or None,
         full_refresh=_flag(env, "LEADERBOARD_FULL_REFRESH"),
         full_refresh_days=_number(env, "LEADERBOARD_FULL_REFRESH_DAYS", 7, 0),

@@ -26,6 +26,8 @@ member_noreply as (
     select r.username || '@' || p.noreply as email from member_records as r, params as p
     union all
     select r.user_id || '-' || r.username || '@' || p.noreply from member_records as r, params as p
+    union all
+    select a.email from member_records as r join int_noreply_addresses as a using (user_id)
 ),
 final as (
     select email from listed

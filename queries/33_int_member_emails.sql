@@ -1,5 +1,7 @@
 -- Each member's commit emails with the strongest source (teams_csv > public_email > noreply).
--- An email written in teams.csv belongs to that person alone; a bot email matches nobody.
+-- An email written in teams.csv belongs to that person alone; a bot email matches nobody. The
+-- noreply ones: `username@NOREPLY`, `ID-username@NOREPLY`, and every other `ID-...@NOREPLY` of
+-- the member's id that a commit carries.
 create or replace table int_member_emails as
 with params as (
     select * from stg_params
@@ -29,6 +31,11 @@ noreply as (
     union all
     select r.username, r.user_id || '-' || r.username || '@' || p.noreply, 'noreply', 3
     from records as r, params as p
+    union all
+    -- every `ID-anything@NOREPLY` the commits carry for the member's id (an older username's too)
+    select r.username, a.email, 'noreply', 3
+    from records as r
+    join int_noreply_addresses as a using (user_id)
 ),
 candidates as (
     select * from teams_csv

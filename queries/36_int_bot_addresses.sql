@@ -1,6 +1,6 @@
 -- Bot emails with the bot username they belong to: every address of a member dropped as a bot
--- (as 31_int_bot_emails derives them), and noreply_bot(email) for the noreply forms of bots.txt
--- usernames, whose GitLab id is unknown.
+-- (as 31_int_bot_emails derives them; a noreply address by its id), and noreply_bot(email) for
+-- the noreply forms of bots.txt usernames, whose GitLab id is unknown.
 create or replace table int_bot_addresses as
 with params as (
     select * from stg_params
@@ -22,6 +22,8 @@ addresses as (
     union
     select r.username, r.user_id || '-' || r.username || '@' || p.noreply
     from records as r, params as p
+    union
+    select r.username, a.email from records as r join int_noreply_addresses as a using (user_id)
 ),
 final as (
     select email, min(username) as username from addresses group by email

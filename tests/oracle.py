@@ -1,8 +1,9 @@
 """An independent plain-Python computation of the marts from the simulator's own dataset.
 
 It follows ARCHITECTURE ("Identity matching", "Metrics and marts") and docs/internals.md's
-readings, and shares no code with extract, build or queries/: the end-to-end test compares
-`leaderboard build` with it row for row.
+readings, and GitLab's own rules where they decide (users hidden from the username search,
+private commit emails matched by id); it shares no code with extract, build or queries/: the
+end-to-end test compares `leaderboard build` with it row for row.
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ class Oracle:
         self.noreply = noreply.lower()
         self.horizon = as_of - dt.timedelta(days=365)
         self.scope = self._scope(list(groups), list(projects))
-        by_name = {u.username.lower(): u for u in ds.users.values()}
+        self.named = self._named_in_scope()
+        self.observed = self._private_addresses()
+        by_name = {u.username.lower(): u for u in ds.users.values() if self._findable(u)}
         self.records: dict[str, User] = {
             name: by_name[name] for name in roster.usernames if name in by_name
         }
@@ -116,9 +119,43 @@ class Oracle:
             }
         return ids
 
+    def _named_in_scope(self) -> set[int]:
+        """Users an in-scope MR, issue or review event names (author, merged_by, closed_by)."""
+        ds, named = self.ds, set()
+        for mr in ds.merge_requests.values():
+            if mr.project_id in self.scope:
+                named |= {mr.author, mr.merged_by, mr.closed_by}
+        for issue in ds.issues.values():
+            if issue.project_id in self.scope:
+                named |= {issue.author, issue.closed_by}
+        named |= {e.author for e in ds.events.values() if e.project_id in self.scope}
+        return {uid for uid in named if uid is not None}
+
+    def _findable(self, user: User) -> bool:
+        """GitLab's username search hides blocked, banned and LDAP-blocked users from a
+        non-admin token (app/finders/users_finder.rb), so such a user is known only through
+        what the data names them in."""
+        hidden = user.state in ("blocked", "banned", "ldap_blocked")
+        return not hidden or user.id in self.named
+
+    def _private_addresses(self) -> dict[str, int]:
+        """Every commit email `ID-anything@NOREPLY` on an in-scope default branch, with the id
+        GitLab reads from it (lib/gitlab/private_commit_email.rb: the digits, `to_i`)."""
+        found = {}
+        for pid in self.scope:
+            project = self.ds.projects[pid]
+            for sha in self.ds.reachable(pid, project.default_branch):
+                email = self.ds.commits[sha].author_email.strip().lower()
+                local, _, domain = email.rpartition("@")
+                digits = re.fullmatch(r"([0-9]+)-[^@]+", local)
+                if domain == self.noreply and digits:
+                    found[email] = int(digits.group(1))
+        return found
+
     def _noreply_forms(self, user: User) -> list[str]:
         name = user.username.lower()
-        return [f"{name}@{self.noreply}", f"{user.id}-{name}@{self.noreply}"]
+        own = sorted(e for e, uid in self.observed.items() if uid == user.id)
+        return [f"{name}@{self.noreply}", f"{user.id}-{name}@{self.noreply}", *own]
 
     def is_bot_email(self, email: str) -> bool:
         if email in self.bots.emails:

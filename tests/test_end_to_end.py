@@ -153,10 +153,37 @@ def test_oracle_sees_the_rules_it_is_meant_to_check(extracted: tuple[SimServer, 
     assert unmatched.isdisjoint(
         {"ci-bot@acme.example", "bot@renovateapp.example", f"14-renovate-bot@{noreply}"}
     )
+    # a blocked and a banned leaver (hidden from the username search) and a renamed user: their
+    # private commit emails count, the renamed one's older `22-tbaker@` ones too
+    assert emails[("tara", f"22-tbaker@{noreply}")] == "noreply"
+    assert {("rosa", f"20-rosa@{noreply}"), ("sam", f"21-sam@{noreply}")} <= set(emails)
+    year = {r["username"]: r for r in marts["leaderboard_users"] if r["window"] == "365d"}
+    assert all(year[name]["commits"] > 0 for name in ("rosa", "sam", "tara")), year
+    assert year["rosa"]["prev_rank"] is not None and year["sam"]["mrs_opened"] > 0
+    assert not unmatched & {f"20-rosa@{noreply}", f"21-sam@{noreply}", f"22-tbaker@{noreply}"}
     users = marts["leaderboard_users"]
+    assert {r["window"] for r in users if r["username"] == "rosa"} == {"365d"}  # left 150 days ago
+    assert {r["window"] for r in users if r["username"] == "sam"} == {"90d", "365d"}
     nadia = {(r["window"], r["team"]) for r in users if r["username"] == "nadia"}
     assert {("7d", "Platform"), ("30d", "Platform"), ("30d", "Apps, Web & Mobile")} <= nadia
     assert ("7d", "Apps, Web & Mobile") not in nadia
+
+
+def test_hidden_and_renamed_users_are_found_by_the_extraction(
+    extracted: tuple[SimServer, Path],
+) -> None:
+    """The blocked and banned leavers are hidden from `/users?username=`
+    (app/finders/users_finder.rb), so their records come from the ids their MRs, issues and
+    events carry; the build above matched their commits through them."""
+    _, work = extracted
+    users = pl.read_parquet(work / "data" / "raw" / "users" / "users.parquet")
+    found = {r["username"]: (r["id"], r["state"]) for r in users.iter_rows(named=True)}
+    assert {k: found[k] for k in ("rosa", "sam", "tara")} == {
+        "rosa": (20, "blocked"),
+        "sam": (21, "banned"),
+        "tara": (22, "active"),
+    }
+    assert "ghost-user" not in found
 
 
 def test_review_credit_is_exercised_by_the_demo_data(extracted: tuple[SimServer, Path]) -> None:

@@ -98,6 +98,7 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
     event_rows, event_pages, event_tails = review_events(ds, ids, since)
     known = {u.username.lower() for u in ds.users.values()}
     found = sum(1 for name in roster if name.lower() in known)
+    named = _named(ds, ids, since)
     necessary = {
         "version": 1,
         "group": 1,
@@ -105,7 +106,9 @@ def measure(ds: Dataset, since: dt.datetime, roster: list[str]) -> Scenario:
         "group_merge_requests": pages(mrs),
         "group_issues": pages(issues),
         "commits": sum(commit_pages(n) for n in by_project.values()),
-        "users_search": len(roster),
+        # a user's id comes from the MRs, issues and events that name them; only a roster name
+        # none names needs `/users?username=`; everyone GitLab has needs one `/users/:id`
+        "users_search": sum(1 for name in roster if name.lower() not in named),
         "user": found,
         "project_events": sum(event_pages),
     }
@@ -149,6 +152,20 @@ def range_pages(times: list[dt.datetime], start: dt.datetime) -> int:
         if following <= start:
             return total  # the extraction fails here (too many events in a few days)
         start = following
+
+
+def _named(ds: Dataset, ids: set[int], since: dt.datetime) -> set[str]:
+    """Usernames an extracted MR or issue (author, merged_by, closed_by) or review event names."""
+    users: set[int | None] = set()
+    for mr in ds.merge_requests.values():
+        if mr.project_id in ids and mr.updated_at >= since:
+            users |= {mr.author, mr.merged_by, mr.closed_by}
+    for issue in ds.issues.values():
+        if issue.project_id in ids and issue.updated_at >= since:
+            users |= {issue.author, issue.closed_by}
+    first = _day_start(since)
+    users |= {e.author for e in ds.events.values() if e.project_id in ids and e.created_at >= first}
+    return {ds.users[uid].username.lower() for uid in users if uid is not None}
 
 
 def review_events(

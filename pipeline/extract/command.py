@@ -76,12 +76,21 @@ def extract(settings: Settings) -> ExtractResult:
                 extracted_at=started,
             )
             version = client.version()
-            cache = read_users(out / "state")
-            users = UserResolver(ex, roster.usernames, cache) if roster else None
             scheduler = Scheduler(settings.workers, client.cancel)
-            for source in [*Planner(ex).start(), *(users.sources() if users else [])]:
+            planner = Planner(ex)
+            users = (
+                UserResolver(ex, roster.usernames, read_users(out / "state")) if roster else None
+            )
+            # users are looked up once the MR, issue and event listings are done (their items
+            # carry the ids of users GitLab's username search hides), beside the commits' tail
+            gate = [users.gate(lambda: planner.planned)] if users else []
+            for source in [*planner.start(), *gate]:
                 scheduler.add(source)
             scheduler.run()
+            if users and users.deferred:
+                for source in users.deferred:
+                    scheduler.add(source)
+                scheduler.run()
             manifest = _finish(ex, users, previous, run_id, started, url, version, stage)
             stats = client.stats.as_dict()
         staging.swap(out, stage, tag)

@@ -45,6 +45,8 @@ class Planner:
         self._waiting = 0
         self._discovered: dict[int, tuple[Mapping[str, Any], str]] = {}
         self._named: dict[int, tuple[Mapping[str, Any], str]] = {}
+        #: every project known and its listings started (the users' look-ups wait for it)
+        self.planned = False
 
     def start(self) -> list[Source]:
         settings = self.ex.settings
@@ -122,6 +124,7 @@ class Planner:
 
     def _plan(self) -> list[Source]:
         ex = self.ex
+        self.planned = True
         found = dict(self._discovered)
         for pid, named in self._named.items():
             found.setdefault(pid, named)

@@ -73,7 +73,8 @@ class Scheduler:
         self._new.append(source)
 
     def run(self) -> None:
-        """Until every source is done; the first failure cancels the rest and is raised."""
+        """Until every source is done; the first failure cancels the rest and is raised. May be
+        called again with new sources (a later pass of the same extraction)."""
         inflight: dict[Future[Any], Request] = {}
         # Finished futures are queued by their worker: the loop wakes on the first one without
         # re-registering a waiter on every future in flight each time round (as `wait` does).
@@ -94,7 +95,7 @@ class Scheduler:
                     last = now
                     for future in ready:
                         self._handle(inflight.pop(future), future)
-                self.seconds = time.monotonic() - start
+                self.seconds += time.monotonic() - start  # over every run() of it
             except BaseException:
                 # Stop promptly: no new requests, sleeping retries wake and give up, the
                 # requests already on the wire finish; then the first failure is raised.

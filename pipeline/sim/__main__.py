@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--events-count-cap", type=int, default=10_000)
     serve.add_argument("--hidden-events", type=float, default=0.0, help="share of unseen events")
     serve.add_argument("--time-zone", default="UTC", help="instance time zone, e.g. Etc/GMT+8")
+    serve.add_argument(
+        "--users-get-by-id-limit", type=int, default=300, help="/users/:id per interval (0: off)"
+    )
+    serve.add_argument("--users-get-by-id-interval", type=int, default=600, help="seconds")
+    serve.add_argument(
+        "--no-users-get-by-id-retry-after",
+        dest="users_get_by_id_retry_after",
+        action="store_false",
+        help="its 429 without Retry-After, as older GitLab versions answer",
+    )
     serve.add_argument("--warm", action="store_true", help="pre-render all items before serving")
     return parser
 
@@ -69,6 +79,9 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         "events_count_cap",
         "hidden_events",
         "time_zone",
+        "users_get_by_id_limit",
+        "users_get_by_id_interval",
+        "users_get_by_id_retry_after",
     )
     knobs.update({name: getattr(args, name) for name in plain})
     cfg = SimConfig(

@@ -12,6 +12,8 @@ from pipeline.sim.org.model import Dataset, Group, Issue, MergeRequest, Project
 from pipeline.sim.paging import PageRequest, Response, error, keyset_page, paginate
 from pipeline.sim.render import Renderer, dumps
 
+#: `User::FORBIDDEN_SEARCH_STATES` (app/models/user.rb): hidden from a non-admin's user search.
+FORBIDDEN_SEARCH_STATES = frozenset({"blocked", "banned", "ldap_blocked"})
 VERSION = {"version": "18.5.0", "revision": "sim", "kas": {"enabled": False}, "enterprise": False}
 
 
@@ -56,6 +58,9 @@ class Api:
         if parts == ["users"]:
             return self._users(req)
         if n == 2 and parts[0] == "users":
+            # Any state, blocked and banned included, with its `state` (UserPolicy lets every
+            # signed-in user :read_user, app/policies/user_policy.rb); the users_get_by_id rate
+            # limit is applied around this route by the server (knobs.UsersGetById).
             user = self.ds.users.get(int(parts[1])) if parts[1].isdigit() else None
             resp = (
                 error(404, "404 User Not Found")
@@ -320,7 +325,13 @@ class Api:
 
     def _users(self, req: PageRequest) -> Response:
         wanted = req.params.get("username")
-        users = sorted(self.ds.users.values(), key=lambda u: u.id)
+        # A non-admin token (the simulator's) never sees blocked, banned or LDAP-blocked users
+        # here: UsersFinder#base_scope uses `User.without_forbidden_states` unless the caller can
+        # admin all resources (app/finders/users_finder.rb, User::FORBIDDEN_SEARCH_STATES).
+        users = sorted(
+            (u for u in self.ds.users.values() if u.state not in FORBIDDEN_SEARCH_STATES),
+            key=lambda u: u.id,
+        )
         if wanted is not None:
             users = [u for u in users if u.username.lower() == wanted.lower()]
         resp = paginate(

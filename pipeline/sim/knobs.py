@@ -7,12 +7,14 @@ import random
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
 from pipeline.sim.org.config import SimConfig
 from pipeline.sim.paging import PageRequest, Response, error
+from pipeline.sim.render import dumps
 
 #: The listing routes GitLab refuses past its maximum offset, and the type its message names:
 #: only keyset-capable types are refused (`offset_paginator` in
@@ -226,3 +228,44 @@ def past_max_offset(cfg: SimConfig, req: PageRequest, resp: Response) -> Respons
     refused.project, refused.project_id = resp.project, resp.project_id
     refused.group, refused.group_id = resp.group, resp.group_id
     return refused
+
+
+class UsersGetById:
+    """GitLab's `users_get_by_id` application rate limit on `GET /users/:id` for a non-admin.
+
+    `lib/api/users.rb` calls `check_rate_limit!(:users_get_by_id, scope: current_user)` unless the
+    caller can read all resources, on every instance; `lib/gitlab/application_rate_limiter.rb`
+    sets its threshold from the application setting `users_get_by_id_limit` (default 300) over
+    10 minutes, counts in fixed windows (`Time.now.to_i.divmod(interval)`), increments the count
+    on every request, refused ones included, and refuses once the count exceeds the threshold
+    (a threshold of 0 turns it off). The 429 is `render_api_error!({error: ...}, 429)`; the newest
+    `lib/api/helpers/rate_limiter.rb` adds `Retry-After` = the interval, older ones send none.
+    """
+
+    MESSAGE = "This endpoint has been requested too many times. Try again later."
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, int], int] = {}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def check(self, cfg: SimConfig, token: str) -> Response | None:
+        """Count one request; the 429 to answer instead when it is over the limit, else None."""
+        threshold, interval = cfg.users_get_by_id_limit, int(cfg.users_get_by_id_interval)
+        if threshold <= 0 or interval <= 0:
+            return None
+        period = int(self._clock()) // interval
+        with self._lock:
+            key = (token, period)
+            self._counts = {k: v for k, v in self._counts.items() if k[1] >= period}
+            self._counts[key] = count = self._counts.get(key, 0) + 1
+        if count <= threshold:
+            return None
+        refused = Response(429, dumps({"message": {"error": self.MESSAGE}}), route="user")
+        if cfg.users_get_by_id_retry_after:
+            refused.headers["Retry-After"] = str(interval)
+        return refused

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline.sim.api import Api
-from pipeline.sim.knobs import Faults, Gate, RateLimiter, Stats, past_max_offset
+from pipeline.sim.knobs import Faults, Gate, RateLimiter, Stats, UsersGetById, past_max_offset
 from pipeline.sim.mutate import Mutations
 from pipeline.sim.org.config import SimConfig
 from pipeline.sim.org.generate import build_dataset
@@ -52,6 +52,7 @@ class SimServer(Mutations):
         self.counters = Stats()
         self.gate = Gate()
         self.limiter = RateLimiter()
+        self.users_limit = UsersGetById()
         self.faults = Faults(self.config)
         self._thread: threading.Thread | None = None
         Mutations.__init__(self)
@@ -95,9 +96,10 @@ class SimServer(Mutations):
         return self.renderer.warm()
 
     def reset_stats(self) -> None:
-        """Zero the counters and refill the rate-limit buckets."""
+        """Zero the counters, refill the rate-limit buckets and the users_get_by_id windows."""
         self.counters.reset()
         self.limiter.reset()
+        self.users_limit.reset()
 
     def configure(self, **knobs: Any) -> None:
         """Change knobs at runtime (names as in SimConfig); re-arms scripted and random faults."""
@@ -177,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
             resp = error(404, "404 Not Found")
         else:
             resp = sim.api.handle(segments[3:], req)
+            if resp.route == "user":
+                resp = sim.users_limit.check(cfg, token) or resp
             resp = past_max_offset(cfg, req, resp) or resp
         fault = sim.faults.pick(cfg, resp)
         items = len(resp.items or [])

@@ -26,10 +26,21 @@ def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def _addresses(username: str, record: dict[str, Any] | None, noreply: str) -> list[str]:
+def noreply_id(email: str, noreply: str) -> int | None:
+    """The user id of a private commit email `ID-anything@NOREPLY`, GitLab's way
+    (lib/gitlab/private_commit_email.rb: the digits before the first dash, `to_i`)."""
+    local, at, domain = email.rpartition("@")
+    found = re.fullmatch(r"([0-9]+)-[^@]+", local)
+    return int(found.group(1)) if at and domain == noreply and found else None
+
+
+def _addresses(
+    username: str, record: dict[str, Any] | None, noreply: str, seen: set[str]
+) -> list[str]:
     if record is None:
         return []
     found = [f"{username}@{noreply}", f"{record['id']}-{username}@{noreply}"]
+    found += sorted(e for e in seen if noreply_id(e, noreply) == record["id"])
     if norm(record.get("public_email")):
         found.append(norm(record["public_email"]))
     return found
@@ -38,10 +49,13 @@ def _addresses(username: str, record: dict[str, Any] | None, noreply: str) -> li
 def email_owners(raw: Raw, roster: Roster, bots: Bots, noreply: str) -> dict[str, set[str]]:
     users = {norm(u["username"]): u for u in raw["users"]}
     names = {m.username for m in roster.memberships}
+    scope = {p["id"] for p in raw["projects"]}
+    seen = {norm(c["author_email"]) for c in raw["commits"] if c["project_id"] in scope}
     bot_members = {u for u in names if u in bots.usernames or (users.get(u) or {}).get("bot")}
     bot_emails = set(bots.emails)
     for u in bot_members:
-        bot_emails |= set(roster.emails.get(u, ())) | set(_addresses(u, users.get(u), noreply))
+        own = _addresses(u, users.get(u), noreply, seen)
+        bot_emails |= set(roster.emails.get(u, ())) | set(own)
 
     def is_bot(email: str) -> bool:
         local, _, domain = email.rpartition("@")
@@ -54,7 +68,7 @@ def email_owners(raw: Raw, roster: Roster, bots: Bots, noreply: str) -> dict[str
     for u in names - bot_members:
         for e in roster.emails.get(u, ()):
             owners[e].add(u)
-        for e in _addresses(u, users.get(u), noreply):
+        for e in _addresses(u, users.get(u), noreply, seen):
             if claimed.get(e, u) == u:
                 owners[e].add(u)
     return {e: us for e, us in owners.items() if not is_bot(e)}

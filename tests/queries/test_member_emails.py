@@ -106,3 +106,73 @@ def test_never_matches_by_name_or_substring(tmp_path: Path) -> None:
     )
     marts = build(raw, roster(member("red", "alice")))
     assert window(marts["leaderboard_users"], "7d", "username", "commits") == [("alice", 0)]
+
+
+def test_a_private_commit_email_belongs_to_its_user_id_whatever_the_name(tmp_path: Path) -> None:
+    """lib/gitlab/private_commit_email.rb matches `\\A(?<id>[0-9]+)\\-([^@]+)@hostname\\z` and
+    takes `match[:id].to_i`: an account renamed from `ally` keeps its `7-ally@` commits; the
+    digits decide, leading zeros and all; the name after the dash, or another domain, does not."""
+    raw = (
+        Raw(tmp_path)
+        .project(1)
+        .user(7, "alice")
+        .user(8, "bob")
+        .commit(1, "c1", f"7-ally@{NOREPLY}", days_before(1))  # her commits before the rename
+        .commit(1, "c2", f"007-Whatever@{NOREPLY}", days_before(1))  # to_i: 7
+        .commit(1, "c3", f"8-alice@{NOREPLY}", days_before(1))  # bob's id with her name: his
+        .commit(1, "c4", f"9-alice@{NOREPLY}", days_before(1))  # nobody on the roster
+        .commit(1, "c5", "7-ally@users.noreply.gitlab.com", days_before(1))  # another instance
+        .commit(1, "c6", f"7ally@{NOREPLY}", days_before(1))  # no dash: no id
+        .commit(1, "c7", f"99999999999999999999-x@{NOREPLY}", days_before(1))  # beyond any id
+    )
+    marts = build(raw, roster(member("red", "alice"), member("red", "bob")))
+    assert window(marts["leaderboard_users"], "7d", "username", "commits") == [
+        ("alice", 2),
+        ("bob", 1),
+    ]
+    assert [r for r in rows(marts["member_emails"]) if r[0] == "alice"] == [
+        ("alice", f"007-whatever@{NOREPLY}", "noreply"),
+        ("alice", f"7-alice@{NOREPLY}", "noreply"),
+        ("alice", f"7-ally@{NOREPLY}", "noreply"),
+        ("alice", f"alice@{NOREPLY}", "noreply"),
+    ]
+    assert rows(marts["unmatched_authors"], "author_email") == [
+        ("7-ally@users.noreply.gitlab.com",),
+        (f"7ally@{NOREPLY}",),
+        (f"9-alice@{NOREPLY}",),
+        (f"99999999999999999999-x@{NOREPLY}",),
+    ]
+
+
+def test_an_id_address_written_in_teams_csv_belongs_to_that_person_alone(tmp_path: Path) -> None:
+    raw = (
+        Raw(tmp_path)
+        .project(1)
+        .user(7, "alice")
+        .user(8, "bob")
+        .commit(1, "c1", f"7-ally@{NOREPLY}", days_before(1))
+    )
+    team = roster(
+        member("red", "alice"), member("blue", "bob"), emails={"bob": (f"7-ally@{NOREPLY}",)}
+    )
+    marts = build(raw, team)
+    assert [r for r in rows(marts["member_emails"]) if r[1] == f"7-ally@{NOREPLY}"] == [
+        ("bob", f"7-ally@{NOREPLY}", "teams_csv")
+    ]
+    assert window(marts["leaderboard_users"], "7d", "username", "commits") == [
+        ("bob", 1),
+        ("alice", 0),
+    ]
+
+
+def test_a_bot_members_id_addresses_are_bot_emails(tmp_path: Path) -> None:
+    raw = (
+        Raw(tmp_path)
+        .project(1)
+        .user(7, "alice")
+        .user(14, "deploy-bot", bot=True)
+        .commit(1, "c1", f"14-old-deploy-bot@{NOREPLY}", days_before(1))
+    )
+    marts = build(raw, roster(member("red", "alice"), member("red", "deploy-bot")))
+    assert rows(marts["unmatched_authors"]) == []
+    assert rows(marts["bot_activity"], "username", "commits") == [("deploy-bot", 1)]

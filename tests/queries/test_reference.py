@@ -58,7 +58,8 @@ def _author_email(rng: random.Random) -> str:
             f"{p}@public.example",
             f"{p}@{NOREPLY}",
             f"{uid}-{p}@{NOREPLY}",
-            f"{uid + 1}-{p}@{NOREPLY}",
+            f"{uid}-{p}-renamed@{NOREPLY}",  # an older username: GitLab matches by the id
+            f"{uid + 1}-{p}@{NOREPLY}",  # the next person's id: theirs
             "ci@bots.example",
         ]
     )

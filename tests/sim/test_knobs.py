@@ -132,6 +132,49 @@ def hold_one_slot(sim: SimServer) -> tuple[threading.Thread, list[int]]:
     return holder, out
 
 
+def test_users_get_by_id_is_rate_limited_like_gitlab(sim: SimServer) -> None:
+    """lib/api/users.rb: `check_rate_limit!(:users_get_by_id, scope: current_user)` for a
+    non-admin; lib/gitlab/application_rate_limiter.rb: the `users_get_by_id_limit` setting per
+    10-minute fixed window, refused requests counted too; lib/api/helpers/rate_limiter.rb (the
+    newest): `too_many_requests!({error: ...}, retry_after: interval)`."""
+    assert (sim.config.users_get_by_id_limit, sim.config.users_get_by_id_interval) == (300, 600)
+    sim.configure(users_get_by_id_limit=2)
+    _outside_a_window_edge(600)
+    answers = [get(sim, path) for path in ("/users/2", "/users/999", "/users/3", "/users/3")]
+    assert [r.status_code for r in answers] == [200, 404, 429, 429]  # the 404 counted too
+    refused = answers[2]
+    assert refused.json() == {
+        "message": {"error": "This endpoint has been requested too many times. Try again later."}
+    }
+    assert refused.headers["Retry-After"] == "600"
+    assert get(sim, "/users", username="bob").status_code == 200  # the search is not limited
+    assert get(sim, "/projects/101").status_code == 200
+    stats = sim.stats()
+    assert stats["by_route"]["user"] == 4 and stats["rate_limited"] == 2
+    sim.configure(users_get_by_id_retry_after=False)  # older GitLab: no Retry-After
+    assert "Retry-After" not in get(sim, "/users/2").headers
+    sim.reset_stats()  # a fresh window, as after 10 minutes
+    assert get(sim, "/users/2").status_code == 200
+    sim.configure(users_get_by_id_limit=0)  # the setting at 0: no limit
+    assert {get(sim, "/users/2").status_code for _ in range(4)} == {200}
+
+
+def test_users_get_by_id_windows_are_fixed_and_end_on_time(sim: SimServer) -> None:
+    """A window is `Time.now.to_i.divmod(interval)`: the count starts again in the next one."""
+    sim.configure(users_get_by_id_limit=1, users_get_by_id_interval=1)
+    _outside_a_window_edge(1)
+    assert [get(sim, "/users/2").status_code for _ in range(2)] == [200, 429]
+    time.sleep(1.0 - time.time() % 1.0 + 0.05)
+    assert get(sim, "/users/2").status_code == 200
+
+
+def _outside_a_window_edge(interval: int) -> None:
+    """Wait out the last half second of a fixed window, so a few requests share one window."""
+    left = interval - time.time() % interval
+    if left < 0.5:
+        time.sleep(left + 0.05)
+
+
 def test_concurrency_cap_refuses_when_full(sim: SimServer) -> None:
     sim.configure(max_concurrency=1, concurrency_mode="503")
     holder, out = hold_one_slot(sim)

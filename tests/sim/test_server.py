@@ -181,6 +181,37 @@ def test_users_lookup_shapes(sim: SimServer) -> None:
     assert get(sim, "/users/3").json()["public_email"] == ""
 
 
+def test_blocked_and_banned_users_are_hidden_from_username_search_only(sim: SimServer) -> None:
+    """app/finders/users_finder.rb: a non-admin's `/users` excludes
+    `User::FORBIDDEN_SEARCH_STATES` (blocked, banned, ldap_blocked; app/models/user.rb), while
+    `GET /users/:id` still answers with the state (app/policies/user_policy.rb)."""
+    ds = sim.dataset
+    assert (ds.users[20].state, ds.users[21].state) == ("blocked", "banned")
+    with ds.lock:
+        ds.users[13].state = "ldap_blocked"  # lena
+    for name in ("rosa", "sam", "lena"):
+        assert get(sim, "/users", username=name).json() == []
+    everyone = {u["username"] for u in get(sim, "/users", per_page=100).json()}
+    assert {"rosa", "sam", "lena"}.isdisjoint(everyone) and "alice" in everyone
+    states = {uid: get(sim, f"/users/{uid}").json()["state"] for uid in (13, 20, 21)}
+    assert states == {13: "ldap_blocked", 20: "blocked", 21: "banned"}
+    mr = next(m for m in ds.merge_requests.values() if m.author == 20)
+    listed = get(sim, f"/projects/{mr.project_id}/merge_requests", per_page=100).json()
+    author = next(m["author"] for m in listed if m["id"] == mr.id)
+    assert (author["id"], author["username"], author["state"]) == (20, "rosa", "blocked")
+
+
+def test_a_renamed_user_keeps_the_private_commit_address_of_the_old_name(sim: SimServer) -> None:
+    """lib/gitlab/private_commit_email.rb: `ID-USERNAME@hostname`, and a rename changes only
+    what GitLab shows: tara's older commits say `22-tbaker@...`, the API says tara."""
+    noreply = sim.dataset.noreply_domain
+    emails = {c.author_email for c in sim.dataset.commits.values()}
+    assert {f"22-tbaker@{noreply}", f"22-tara@{noreply}", f"20-rosa@{noreply}"} <= emails
+    assert get(sim, "/users", username="tbaker").json() == []
+    assert get(sim, "/users", username="tara").json()[0]["id"] == 22
+    assert get(sim, "/users/22").json()["username"] == "tara"
+
+
 def test_items_embed_basic_users_only(sim: SimServer) -> None:
     merged = next(m for m in sim.dataset.merge_requests.values() if m.state == "merged")
     r = get(sim, f"/projects/{merged.project_id}/merge_requests", state="merged", per_page=100)

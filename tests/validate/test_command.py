@@ -134,15 +134,21 @@ def test_with_a_token_unknown_and_bot_users_are_warned_about(
     assert main(["validate-teams"], sim_env(sim, tmp_path)) == 0
 
     out, err = capsys.readouterr()
-    assert out == f"{SAMPLE}: OK, 16 members in 3 teams; 3 bots.txt entries\n"
+    assert out == f"{SAMPLE}: OK, 19 members in 3 teams; 3 bots.txt entries\n"
+    hidden = (
+        "was not found in GitLab (its username search hides blocked, banned and LDAP-blocked "
+        "accounts from a non-admin token); only its teams.csv emails can match commits"
+    )
     assert err.splitlines() == [
-        f"warning: {SAMPLE}:17:username: 'ghost-user' is not a GitLab user; "
-        "only its teams.csv emails can match commits",
+        f"warning: {SAMPLE}:17:username: 'ghost-user' {hidden}",
         f"warning: {SAMPLE}:18:username: 'renovate-bot' is a bot account in GitLab; "
         "it will be left out of the board",
+        f"warning: {SAMPLE}:19:username: 'rosa' {hidden}",  # blocked: app/finders/users_finder.rb
+        f"warning: {SAMPLE}:20:username: 'sam' {hidden}",  # banned
     ]
-    # one /users?username= per name, one /users/:id per name GitLab knows
-    assert sim.stats()["by_route"] == {"users_search": 16, "user": 15}
+    # no data/raw to learn ids from: one /users?username= per name, one /users/:id per name the
+    # search finds
+    assert sim.stats()["by_route"] == {"users_search": 19, "user": 16}
 
 
 def test_cached_user_records_are_not_fetched_again(
@@ -164,5 +170,29 @@ def test_cached_user_records_are_not_fetched_again(
         err[0]
         == f"warning: {SAMPLE}:2:username: 'alice' is blocked in GitLab; past work still counts"
     )
-    assert err[1].startswith(f"warning: {SAMPLE}:17:username: 'ghost-user' is not a GitLab user")
-    assert sim.stats()["by_route"] == {"users_search": 14, "user": 14}
+    assert err[1].startswith(f"warning: {SAMPLE}:17:username: 'ghost-user' was not found")
+    assert sim.stats()["by_route"] == {"users_search": 17, "user": 15}
+
+
+def test_ids_named_in_the_extracted_data_find_users_the_search_hides(
+    sim: SimServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Blocked and banned users are hidden from a non-admin's `/users?username=`
+    (app/finders/users_finder.rb) but `/users/:id` shows them (app/policies/user_policy.rb):
+    the ids their MRs, issues and events carry in data/raw find them."""
+    env = sim_env(sim, tmp_path) | {"LEADERBOARD_GROUPS": "acme", "LEADERBOARD_SINCE": "2024-11-01"}
+    assert main(["extract"], env) == 0
+    (tmp_path / "data" / "state" / "users.json").unlink()  # only data/raw says who they are
+    capsys.readouterr()
+    sim.reset_stats()
+
+    assert main(["validate-teams"], env) == 0
+
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if "'rosa'" in line or "'sam'" in line] == [
+        f"warning: {SAMPLE}:19:username: 'rosa' is blocked in GitLab; past work still counts",
+        f"warning: {SAMPLE}:20:username: 'sam' is banned in GitLab; past work still counts",
+    ]
+    # searched: only the two names no record names (lena has no activity, ghost-user no
+    # account); by id: the 17 others and lena
+    assert sim.stats()["by_route"] == {"users_search": 2, "user": 18}

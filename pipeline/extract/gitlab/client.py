@@ -38,7 +38,7 @@ from pipeline.extract.gitlab.retry import (
     cancellable_sleep,
     status_failure,
 )
-from pipeline.extract.gitlab.throttle import Throttle
+from pipeline.extract.gitlab.throttle import USERS_BY_ID, Throttle
 
 log = logging.getLogger("leaderboard.gitlab")
 
@@ -76,6 +76,7 @@ class GitLabClient:
             max_rpm=rpm,
             workers=self.workers,
             gitlab_com=(urlsplit(self._base_url).hostname or "").lower() == "gitlab.com",
+            users_limit=settings.user_lookup_limit,
             clock=clock,
             wall=wall,
             sleep=self._sleep,
@@ -203,28 +204,24 @@ class GitLabClient:
         self, target: Target, *, what: str, page: int | None, want_list: bool
     ) -> tuple[requests.Response, Any, int]:
         attempts = max(1, self._settings.retry_attempts)
-        attempt = 0
+        attempt = sent = 0
         try:
             while True:
                 if self._cancel.is_set():
                     raise Stop
-                attempt += 1
-                failure, response, body = self._attempt(target, want_list, retry=attempt > 1)
+                sent += 1
+                failure, response, body = self._attempt(target, want_list, retry=sent > 1)
                 if failure is None and response is not None:
-                    return response, body, attempt
+                    return response, body, sent
                 assert failure is not None
+                if failure.status == 429 and target.route == USERS_BY_ID:
+                    # users_get_by_id (lib/api/users.rb): wait as GitLab says; not an attempt
+                    where = f"GET {target.shown_path} ({what})"
+                    self.throttle.route_refused(USERS_BY_ID, failure.retry_after, where)
+                    continue
+                attempt += 1
                 if not failure.retryable or attempt == attempts:
-                    raise RequestError(
-                        "GET",
-                        target.shown_path,
-                        page,
-                        what,
-                        failure.reason,
-                        attempt,
-                        failure.hint,
-                        max_offset=failure.max_offset,
-                        message=failure.message,
-                    )
+                    raise failure.error("GET", target.shown_path, page, what, attempt)
                 self._wait_before_retry(failure, attempt, target, what, page)
         except Stop:
             reason = "cancelled because another request failed"

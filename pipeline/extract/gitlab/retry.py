@@ -37,11 +37,29 @@ class Failure:
     hint: str = ""
     #: Seconds the server asked us to wait (Retry-After / RateLimit-Reset), if it said.
     server_wait: float | None = None
+    #: Seconds a 429's own Retry-After asked for (not RateLimit-Reset, the global limiter's).
+    retry_after: float | None = None
     #: The maximum offset a 405 stated: the listing is cut below it instead of failing.
     max_offset: int | None = None
     #: GitLab's message in the error body ("404 Repository Not Found"), for callers that
     #: tell one 404 from another
     message: str | None = None
+
+    def error(
+        self, method: str, path: str, page: int | None, what: str, attempts: int
+    ) -> RequestError:
+        """The run's error for this failure, after `attempts` attempts."""
+        return RequestError(
+            method,
+            path,
+            page,
+            what,
+            self.reason,
+            attempts,
+            self.hint,
+            max_offset=self.max_offset,
+            message=self.message,
+        )
 
     @property
     def kind(self) -> str:
@@ -73,25 +91,33 @@ def server_wait(headers: Mapping[str, str], wall_now: float) -> float | None:
     a skewed local clock does not stretch or cut the wait; else to `wall_now` (epoch seconds).
     `headers` must have lower-case keys.
     """
-    now = wall_now
-    date = _http_date(headers.get("date", ""))
-    if date is not None:
-        now = date.timestamp()
-    retry_after = headers.get("retry-after", "").strip()
-    if retry_after:
-        try:
-            return _clamp(float(retry_after))
-        except ValueError:
-            when = _http_date(retry_after)
-            if when is not None:
-                return _clamp(when.timestamp() - now)
+    retry_after = retry_after_wait(headers, wall_now)
+    if retry_after is not None:
+        return retry_after
     reset = headers.get("ratelimit-reset", "").strip()
     if reset:
         try:
-            return _clamp(float(reset) - now)
+            return _clamp(float(reset) - _server_now(headers, wall_now))
         except ValueError:
             return None
     return None
+
+
+def retry_after_wait(headers: Mapping[str, str], wall_now: float) -> float | None:
+    """Seconds the `Retry-After` header asks for (seconds or an HTTP date), if it is there."""
+    retry_after = headers.get("retry-after", "").strip()
+    if not retry_after:
+        return None
+    try:
+        return _clamp(float(retry_after))
+    except ValueError:
+        when = _http_date(retry_after)
+        return None if when is None else _clamp(when.timestamp() - _server_now(headers, wall_now))
+
+
+def _server_now(headers: Mapping[str, str], wall_now: float) -> float:
+    date = _http_date(headers.get("date", ""))
+    return wall_now if date is None else date.timestamp()
 
 
 def stated_max_offset(message: str | None) -> int | None:
@@ -109,7 +135,8 @@ def status_failure(
     if status == 405:
         return Failure(reason, False, status, max_offset=stated_max_offset(message))
     if status == 429:
-        return Failure(reason, True, status, server_wait=server_wait(headers, wall_now))
+        wait, own = server_wait(headers, wall_now), retry_after_wait(headers, wall_now)
+        return Failure(reason, True, status, server_wait=wait, retry_after=own)
     if status in RETRYABLE_STATUSES:
         return Failure(reason, True, status, server_wait=server_wait(headers, wall_now))
     if status == 401:

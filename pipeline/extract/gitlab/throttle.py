@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-#: gitlab.com's per-route caps, which its RateLimit headers do not announce (requests, seconds).
-#: Source: docs.gitlab.com/user/gitlab_com/#rate-limits-on-gitlabcom ("Current rate limits").
+from pipeline.extract.gitlab.buckets import Bucket, Pace, Window
+
+__all__ = ["Pace", "Quota", "Throttle", "Window", "read_quota", "route_of"]
+
+log = logging.getLogger("leaderboard.gitlab")
+
+#: `GET /users/:id` is limited for a non-admin token on every instance, not only gitlab.com:
+#: lib/api/users.rb calls `check_rate_limit!(:users_get_by_id, scope: current_user)`, and
+#: lib/gitlab/application_rate_limiter.rb allows the application setting `users_get_by_id_limit`
+#: (default 300) per 10 minutes, counted in fixed windows. Its headers announce nothing.
+USERS_BY_ID = "users/:id"
+USERS_BY_ID_WINDOW = 600.0
+
+#: Seconds a request may be held for a route's limit before the run says what it waits for.
+NOTICE_AFTER = 10.0
+
+#: gitlab.com's other per-route caps, which its RateLimit headers do not announce (requests,
+#: seconds). Source: docs.gitlab.com/user/gitlab_com/#rate-limits-on-gitlabcom ("Current rate
+#: limits"); `/users/:id` is paced everywhere instead (USERS_BY_ID).
 GITLAB_COM_ROUTE_CAPS: dict[str, tuple[int, float]] = {
-    "users/:id": (300, 600.0),
     "groups/:id/projects": (600, 60.0),
     "projects/:id": (400, 60.0),
     "groups/:id": (400, 60.0),
 }
 
 _ROUTES = (
-    (re.compile(r"^/users/[^/]+$"), "users/:id"),
+    (re.compile(r"^/users/[^/]+$"), USERS_BY_ID),
     (re.compile(r"^/groups/[^/]+/projects$"), "groups/:id/projects"),
     (re.compile(r"^/projects/[^/]+$"), "projects/:id"),
     (re.compile(r"^/groups/[^/]+$"), "groups/:id"),
@@ -34,37 +51,6 @@ def route_of(api_path: str) -> str | None:
         if pattern.match(api_path):
             return name
     return None
-
-
-class Pace:
-    """A token bucket as a schedule (GCRA): each reservation gets the earliest start it may have.
-
-    `interval` seconds per request on average, up to `burst` requests back to back. Reserving
-    in the future (rather than polling) gives waiting threads their turns in arrival order.
-    """
-
-    def __init__(self, interval: float, burst: int = 1) -> None:
-        self.interval = interval
-        self.burst = max(1, burst)
-        self._tat = float("-inf")  # theoretical arrival time of the next request
-
-    def hold_until(self, when: float) -> None:
-        """No slot before `when` (the schedule moves, nobody is counted as paused)."""
-        self._tat = max(self._tat, when + (self.burst - 1) * self.interval)
-
-    def earliest(self, now: float) -> float:
-        """The first start at or after `now` this bucket would allow (nothing booked)."""
-        return max(now, self._tat - (self.burst - 1) * self.interval)
-
-    def book(self, start: float) -> None:
-        """Take the slot at `start`, which must be at or after `earliest`."""
-        self._tat = max(self._tat, start) + self.interval
-
-    def reserve(self, now: float) -> float:
-        """Book the next slot at or after `now` and return its start time."""
-        start = self.earliest(now)
-        self.book(start)
-        return start
 
 
 @dataclass(frozen=True)
@@ -109,7 +95,9 @@ class Throttle:
     Three things can hold a request back: the MAX_RPM bucket (the job's share of the cap); pacing
     from the server's RateLimit headers, which spreads what is left of the quota until the reset
     once it runs low; and a shared pause, after a 429 or an exhausted quota, that every worker
-    honours once. On gitlab.com a request to a capped route also waits for its route's bucket.
+    honours once. A request to a capped route also waits for its route's bucket, which a 429 of
+    that route's own limit holds alone (`route_refused`): `/users/:id` everywhere (`users_limit`
+    per 10 minutes, 0 for none), the other caps on gitlab.com only.
     """
 
     def __init__(
@@ -118,6 +106,7 @@ class Throttle:
         max_rpm: float | None = None,
         workers: int = 8,
         gitlab_com: bool = False,
+        users_limit: int = 0,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -127,7 +116,12 @@ class Throttle:
         self._lock = threading.Lock()
         self._workers = max(1, workers)
         self._rpm = _rpm_pace(max_rpm, self._workers) if max_rpm else None
-        self._routes = _route_paces() if gitlab_com else {}
+        self._routes: dict[str, Bucket] = dict(_route_paces()) if gitlab_com else {}
+        # With no limit set, the window only carries the holds of a 429 that says otherwise;
+        # with one, a margin for what our clock cannot see: arrival jitter, another job's look-ups.
+        users = users_limit - users_limit // 30 if users_limit > 0 else 10**9
+        self._routes[USERS_BY_ID] = Window(users, USERS_BY_ID_WINDOW)
+        self._notice_until: dict[str, float] = {}
         self._headers = Pace(0.0)
         self._pause_until = float("-inf")
         self._in_flight = 0
@@ -144,6 +138,7 @@ class Throttle:
         with self._lock:
             start = self._reserve(route, self._clock())
             self._hold()
+            self._notice(route, start)
         try:
             while True:
                 delay = start - self._clock()
@@ -179,10 +174,45 @@ class Throttle:
         with self._lock:
             return self._pause(self._clock() + max(0.0, seconds))
 
+    def route_refused(self, route: str, retry_after: float | None, request: str) -> None:
+        """A 429 of the route's own limit (`/users/:id`): hold that route alone as GitLab says
+        (Retry-After, else the limit's window) and say so once per hold; other routes go on."""
+        bucket = self._routes[route]
+        window = bucket.window if isinstance(bucket, Window) else 60.0
+        wait = retry_after if retry_after is not None else window
+        with self._lock:
+            until = self._clock() + max(0.0, wait)
+            bucket.hold_until(until)
+            if until <= self._notice_until.get(route, float("-inf")):
+                return
+            self._notice_until[route] = until
+        self._report(1, 0.0)
+        log.warning(
+            "%s: HTTP 429 from %s; waiting %.0f s (%s) before more GET /%s requests; "
+            "nothing else waits, and the run goes on after",
+            request,
+            _describe(route),
+            wait,
+            "its Retry-After" if retry_after is not None else "the limit's window",
+            route,
+        )
+
+    def _notice(self, route: str | None, start: float) -> None:
+        """Say once per hold what a request waits for when a route's own limit holds it long."""
+        now = self._clock()
+        if route is None or route not in self._routes or start - now < NOTICE_AFTER:
+            return
+        if now < self._notice_until.get(route, float("-inf")):
+            return  # a hold already announced
+        self._notice_until[route] = start
+        log.warning(
+            "waiting %.0f s before more GET /%s requests: %s", start - now, route, _describe(route)
+        )
+
     def _reserve(self, route: str | None, now: float) -> float:
         """The first start every bucket allows (none before a pause ends), booked in all of them."""
         route_pace = self._routes.get(route) if route else None
-        paces = [p for p in (self._rpm, self._headers, route_pace) if p is not None]
+        paces: list[Bucket] = [p for p in (self._rpm, self._headers, route_pace) if p is not None]
         start = max(now, self._pause_until)
         start = max([start, *(pace.earliest(start) for pace in paces)])
         for pace in paces:
@@ -232,6 +262,15 @@ class Throttle:
             seconds = self._clock() - self._held_since
             if seconds > 0:
                 self._report(0, seconds)
+
+
+def _describe(route: str) -> str:
+    if route == USERS_BY_ID:
+        return (
+            "GitLab's limit on user look-ups by id for a non-admin token (users_get_by_id; "
+            "LEADERBOARD_USER_LOOKUP_LIMIT per 10 minutes)"
+        )
+    return f"gitlab.com's cap on /{route}"
 
 
 def _rpm_pace(max_rpm: float, workers: int) -> Pace:

@@ -43,6 +43,9 @@ KNOBS = (
     "events_count_cap",
     "hidden_events",
     "time_zone",
+    "users_get_by_id_limit",
+    "users_get_by_id_interval",
+    "users_get_by_id_retry_after",
 )
 
 
@@ -81,6 +84,12 @@ class SimConfig:
     #: the instance's time zone (`gitlab.yml` time_zone), in which the Events API's `after` and
     #: `before` dates are days: an IANA name ("America/Los_Angeles") or "UTC"
     time_zone: str = "UTC"
+    #: GitLab's `users_get_by_id_limit` (GET /users/:id per interval for a non-admin; 0: off)
+    users_get_by_id_limit: int = 300
+    #: its window in seconds: 10 minutes on GitLab, lowerable here for tests
+    users_get_by_id_interval: int = 600
+    #: the newest GitLab's 429 says `Retry-After: <interval>`; older versions send none
+    users_get_by_id_retry_after: bool = True
 
     def resolved_now(self) -> dt.datetime:
         """`now` as an aware UTC datetime (the current time when unset), truncated to seconds."""
@@ -114,6 +123,10 @@ class SimConfig:
             raise ValueError("events_count_cap must be a positive number of events")
         if not 0.0 <= self.hidden_events < 1.0:
             raise ValueError("hidden_events must be a share from 0 up to (not including) 1")
+        if self.users_get_by_id_limit < 0 or self.users_get_by_id_interval < 1:
+            raise ValueError("users_get_by_id_limit must be >= 0 and its interval >= 1 second")
+        if self.concurrency_mode not in ("queue", "502", "503"):
+            raise ValueError("concurrency_mode must be queue, 502 or 503")
         self.zone()  # raises ValueError for an unknown zone
 
     def zone(self) -> dt.tzinfo:
@@ -122,5 +135,3 @@ class SimConfig:
             return zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time_zone {self.time_zone!r}") from None
-        if self.concurrency_mode not in ("queue", "502", "503"):
-            raise ValueError("concurrency_mode must be queue, 502 or 503")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from pipeline.sim.org.accounts import add_accounts
 from pipeline.sim.org.history import (
     DAY,
     Author,
@@ -303,6 +304,7 @@ def build_demo(ds: Dataset, seed: int) -> None:
     _histories(ds, factory, rng)
     _items(ds, rng)
     add_review_history(ds, seed)
+    add_accounts(ds, seed)
     _without_history(ds)
 
 

@@ -117,6 +117,13 @@ def _number(ds: Dataset, drafts: Iterable[Event]) -> None:
         ds.events[event.id] = event
 
 
+def renumber_events(ds: Dataset) -> None:
+    """Every event's id and note id again in time order (after events were added in the past)."""
+    events = [event for _, event in sorted(ds.events.items())]
+    ds.events.clear()
+    _number(ds, events)
+
+
 def record_event(ds: Dataset, event: Event) -> Event:
     """A new event happening now (a mutation): the next ids; the MR or issue is touched."""
     _number(ds, [event])

@@ -7,11 +7,12 @@ import datetime as dt
 import io
 from importlib import resources
 
+from pipeline.sim.org.accounts import LEFT_DAYS_AGO
 from pipeline.sim.org.model import Dataset
 
 MOVE_DAYS_AGO = 12
 
-# team, username, emails, joined, left; "MOVE" becomes the move date.
+# team, username, emails, joined, left; "MOVE" becomes the move date, "LEFT" the leaver's date.
 _DEMO_ROWS = [
     ("Platform", "alice", "Alice@Acme.Example;alice@laptop", "", ""),
     ("Platform", "bob", "Bob.OBrien@Acme.Example; bob@laptop ;", "", ""),
@@ -30,17 +31,25 @@ _DEMO_ROWS = [
     ("Platform", "nadia", "", "MOVE", ""),
     ("Platform", "ghost-user", "ghost@acme.example", "", ""),
     ("Platform", "renovate-bot", "", "", ""),
+    ("Data", "rosa", "", "", "LEFT"),
+    ("Platform", "sam", "", "", "LEFT"),
+    ("Apps, Web & Mobile", "tara", "", "", ""),
 ]
 
 
 def sample_teams_csv(now: dt.datetime) -> str:
-    """The demo roster with nadia's team move MOVE_DAYS_AGO days before `now` (UTC)."""
-    move = (now.astimezone(dt.UTC) - dt.timedelta(days=MOVE_DAYS_AGO)).date().isoformat()
+    """The demo roster with nadia's team move MOVE_DAYS_AGO days before `now` (UTC) and the
+    leavers' `left` dates (accounts.LEFT_DAYS_AGO)."""
+
+    def day(days_ago: int) -> str:
+        return (now.astimezone(dt.UTC) - dt.timedelta(days=days_ago)).date().isoformat()
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["team", "username", "emails", "joined", "left"])
     for row in _DEMO_ROWS:
-        writer.writerow([move if cell == "MOVE" else cell for cell in row])
+        dates = {"MOVE": day(MOVE_DAYS_AGO), "LEFT": day(LEFT_DAYS_AGO.get(row[1], 0))}
+        writer.writerow([dates.get(cell, cell) for cell in row])
     return out.getvalue()
 
 

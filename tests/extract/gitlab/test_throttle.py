@@ -170,21 +170,64 @@ def test_routes_with_gitlab_com_caps(path: str, route: str | None) -> None:
     assert route_of(path) == route
 
 
-def test_gitlab_com_route_caps_pace_users_to_300_per_10_minutes() -> None:
+def most_in_a_window(starts: list[float], window: float = 600.0) -> int:
+    """The most starts any `window` seconds hold, whatever the phase of a server's windows."""
+    return max(sum(1 for s in starts if a <= s < a + window) for a in starts)
+
+
+@pytest.mark.parametrize("gitlab_com", [False, True])
+def test_users_by_id_is_kept_under_gitlabs_limit_on_every_instance(gitlab_com: bool) -> None:
+    """lib/api/users.rb limits `GET /users/:id` for a non-admin on every instance
+    (`check_rate_limit! :users_get_by_id`); lib/gitlab/application_rate_limiter.rb allows the
+    setting `users_get_by_id_limit` (300 by default) per 10-minute fixed window."""
     t = FakeTime()
-    throttle = t.throttle(gitlab_com=True)
-    starts = t.starts(throttle, 400, route="users/:id")
-    worst = max(sum(1 for s in starts if a <= s < a + 600) for a in starts)
-    assert worst <= 300
-    assert starts[:5] == [0.0] * 5  # a small burst, then paced
-    # Other routes are not held back by the users cap.
+    throttle = t.throttle(gitlab_com=gitlab_com, users_limit=300)
+    starts = t.starts(throttle, 700, route="users/:id")
+    assert most_in_a_window(starts) == 290  # a margin of 10 for what our clock cannot see
+    assert starts[:290] == [0.0] * 290  # a run under the limit is not slowed at all
+    assert (starts[290], starts[580], starts[-1]) == (600.0, 1200.0, 1200.0)
+    # Other routes are not held back by the users limit.
     now = round(t.now, 6)
     assert t.starts(throttle, 3, route=None) == [now] * 3
 
 
-def test_route_caps_apply_only_on_gitlab_com() -> None:
+def test_a_long_hold_for_the_users_limit_is_announced_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     t = FakeTime()
-    assert t.starts(t.throttle(gitlab_com=False), 20, route="users/:id") == [0.0] * 20
+    throttle = t.throttle(users_limit=3)
+    assert t.starts(throttle, 5, route="users/:id") == [0.0, 0.0, 0.0, 600.0, 600.0]
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [
+        "waiting 600 s before more GET /users/:id requests: GitLab's limit on user look-ups by "
+        "id for a non-admin token (users_get_by_id; LEADERBOARD_USER_LOOKUP_LIMIT per 10 minutes)"
+    ]
+
+
+def test_no_users_limit_no_pacing_and_other_caps_only_on_gitlab_com() -> None:
+    t = FakeTime()
+    assert t.starts(t.throttle(users_limit=0), 400, route="users/:id") == [0.0] * 400
+    assert t.starts(t.throttle(gitlab_com=False), 20, route="projects/:id") == [0.0] * 20
+    starts = t.starts(t.throttle(gitlab_com=True), 420, route="projects/:id")
+    assert most_in_a_window(starts, 60.0) <= 400  # gitlab.com: 400 a minute
+
+
+def test_a_users_limit_429_holds_that_route_alone(caplog: pytest.LogCaptureFixture) -> None:
+    """A 429 of `users_get_by_id` waits as GitLab says: Retry-After (the newest
+    lib/api/helpers/rate_limiter.rb sends the interval), else the limit's 10 minutes."""
+    t = FakeTime()
+    throttle = t.throttle(users_limit=300)
+    throttle.route_refused("users/:id", 42.0, "GET /api/v4/users/7 (user alice)")
+    throttle.route_refused("users/:id", 42.0, "GET /api/v4/users/8 (user bob)")  # same hold
+    assert t.starts(throttle, 2, route=None) == [0.0, 0.0]
+    assert t.starts(throttle, 2, route="users/:id") == [42.0, 42.0]
+    throttle.route_refused("users/:id", None, "GET /api/v4/users/9 (user carl)")  # older GitLab
+    assert t.starts(throttle, 1, route="users/:id") == [642.0]
+    waits = [r.getMessage() for r in caplog.records if "HTTP 429" in r.getMessage()]
+    assert len(waits) == 2 and t.reports == [(1, 0.0), (0, 42.0), (1, 0.0), (0, 600.0)]
+    assert waits[0].startswith("GET /api/v4/users/7 (user alice): HTTP 429 from GitLab's limit")
+    assert "waiting 42 s (its Retry-After)" in waits[0]
+    assert "waiting 600 s (the limit's window)" in waits[1]
 
 
 def test_read_quota_needs_remaining_and_reset() -> None:
