@@ -144,6 +144,8 @@ class Oracle:
         found = {}
         for pid in self.scope:
             project = self.ds.projects[pid]
+            if project.default_branch not in project.branches:
+                continue  # an empty repository, or none
             for sha in self.ds.reachable(pid, project.default_branch):
                 email = self.ds.commits[sha].author_email.strip().lower()
                 local, _, domain = email.rpartition("@")
