@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 
+from pipeline import metrics
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.marts.raw_tables import raw_dirs_of
-from pipeline.marts.runner import MartBuild, build_marts, connect, log_roster_findings
+from pipeline.marts.runner import MartBuild, build_marts, log_roster_findings
 from pipeline.roster.teams import Bots, Roster, read_bots, read_roster
 from pipeline.schema import MARTS
 
@@ -99,11 +100,7 @@ def run_build(settings: Settings, as_of: dt.datetime | None) -> BuildResult:
     raw_dirs = raw_dirs_of(data_dir)
     if not any(d.is_dir() for d in raw_dirs):
         raise LeaderboardError(f"no raw data under {data_dir}/raw: run `leaderboard extract` first")
-    con = connect()
-    try:
-        result = build_marts(con, raw_dirs, roster, bots, as_of, noreply)
-    finally:
-        con.close()
+    result = build_marts(raw_dirs, roster, bots, as_of, noreply)
     log_roster_findings(result)
     info = _build_info(settings, as_of, noreply, manifests, result)
     marts_dir = data_dir / "marts"
@@ -130,7 +127,9 @@ def _build_info(
         "roster": str(settings.teams_file),
         "bots": str(settings.bots_file),
         "noreply_domain": noreply,
-        "score_weights": result.score_weights,
+        # the registry (pipeline/metrics.py) as the page and the downloads show it
+        "score_weights": metrics.weights(),
+        "metrics": metrics.records(),
         "inputs": {
             "manifests": [
                 {"path": str(m.path), "run_id": m.run_id, "as_of": _iso(m.as_of)} for m in manifests
