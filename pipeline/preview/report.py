@@ -13,6 +13,7 @@ from pipeline.preview.markdown import md
 from pipeline.preview.model import Preview
 from pipeline.roster.teams import Roster
 from pipeline.schema import WINDOWS
+from pipeline.times import display_utc
 
 MARKER = "<!-- leaderboard-teams-preview -->"
 #: The team table's columns and their headers: the metrics' labels come from the registry.
@@ -22,7 +23,7 @@ HEADERS = ("members", *(m.words for m in metrics.METRICS), "score", "rank")
 
 def render_report(preview: Preview) -> str:
     """The whole report, starting with the hidden marker that finds the MR note again."""
-    as_of = preview.as_of.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    as_of = display_utc(preview.as_of)
     lines = [
         MARKER,
         "## Leaderboard preview of this teams.csv change",
