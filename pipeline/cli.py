@@ -12,20 +12,17 @@ from pathlib import Path
 
 from pipeline.config import Settings, settings_from_env
 from pipeline.errors import ConfigError, LeaderboardError, RosterError
+from pipeline.times import parse_utc
 
 log = logging.getLogger("leaderboard")
 
 
 def parse_timestamp(raw: str) -> dt.datetime:
     """`--as-of`: ISO 8601 in UTC, e.g. 2026-08-23T00:00:00Z."""
-    text = raw.strip()
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:  # the contract's TS is UTC; a missing Z means UTC, not local time
+        return parse_utc(raw, bare_is_utc=True)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 UTC time: {raw!r}") from None
-    if value.tzinfo is None:  # the contract's TS is UTC; a missing Z means UTC, not local time
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from pipeline import metrics
+
 TS = pa.timestamp("us", tz="UTC")
 
 USER_REF = pa.struct(
@@ -135,25 +137,14 @@ RAW = {
     "events": EVENTS,
 }
 
-_METRICS = [
-    pa.field("commits", pa.int64()),
-    pa.field("mrs_opened", pa.int64()),
-    pa.field("mrs_merged", pa.int64()),
-    pa.field("issues_opened", pa.int64()),
-    pa.field("issues_closed", pa.int64()),
-]
+#: The board's metric columns, from the registry (pipeline/metrics.py), in its order.
+_METRICS = [pa.field(name, pa.int64()) for name in metrics.NAMES]
+#: The metrics bot_activity lists (the registry's `bots` ones).
+_BOT_METRICS = [pa.field(name, pa.int64()) for name in metrics.BOT_NAMES]
 
-# Review credit, from the Events API (approvals and comments on others' MRs).
-_REVIEW_METRICS = [
-    pa.field("mrs_approved", pa.int64()),
-    pa.field("review_comments", pa.int64()),
-    pa.field("mrs_reviewed", pa.int64()),
-]
-
-#: The metrics of items people author (MRs, issues, commits): what bot_activity lists.
-ITEM_METRIC_NAMES = tuple(f.name for f in _METRICS)
-#: Every metric of the board, in column order.
-METRIC_NAMES = ITEM_METRIC_NAMES + tuple(f.name for f in _REVIEW_METRICS)
+#: The names the site still imports (the site part of issue 21 moves it to the registry).
+METRIC_NAMES = metrics.NAMES
+ITEM_METRIC_NAMES = metrics.BOT_NAMES
 
 MARTS = {
     "leaderboard_users": pa.schema(
@@ -162,7 +153,6 @@ MARTS = {
             pa.field("team", pa.string()),
             pa.field("username", pa.string()),
             *_METRICS,
-            *_REVIEW_METRICS,
             pa.field("score", pa.int64()),
             pa.field("rank", pa.int64()),
             pa.field("prev_rank", pa.int64()),
@@ -174,7 +164,6 @@ MARTS = {
             pa.field("team", pa.string()),
             pa.field("members", pa.int64()),
             *_METRICS,
-            *_REVIEW_METRICS,
             pa.field("score", pa.int64()),
             pa.field("rank", pa.int64()),
             pa.field("prev_rank", pa.int64()),
@@ -214,7 +203,6 @@ MARTS = {
             pa.field("week", pa.date32()),
             pa.field("team", pa.string()),
             *_METRICS,
-            *_REVIEW_METRICS,
         ]
     ),
     # Beyond the contract's six: where unmatched emails appear, and bots listed apart.
@@ -233,7 +221,7 @@ MARTS = {
             pa.field("email", pa.string()),
             pa.field("source", pa.string()),
             pa.field("on_roster", pa.bool_()),
-            *_METRICS,
+            *_BOT_METRICS,
         ]
     ),
     "projects": pa.schema(

@@ -8,42 +8,13 @@ with params as (
 memberships as (
     select * from int_memberships
 ),
-commits as (
-    select e.username, 'commit' as kind, c.sha as item_id, c.project_id, c.title, c.web_url,
-        c.authored_at as happened_at
-    from int_counted_commits as c
-    join int_member_emails as e on e.email = c.author_email
-),
-mrs as (
-    select * from stg_merge_requests
-),
-issues as (
-    select * from stg_issues
-),
 items as (
-    select * from commits
-    union all
-    select author_username, 'mr_opened', mr_id::varchar, project_id, title, web_url, created_at
-    from mrs
-    union all
-    select author_username, 'mr_merged', mr_id::varchar, project_id, title, web_url, merged_at
-    from mrs
-    union all
-    select author_username, 'issue_opened', issue_id::varchar, project_id, title, web_url,
-        created_at
-    from issues
-    union all
-    select closed_by_username, 'issue_closed', issue_id::varchar, project_id, title, web_url,
-        closed_at
-    from issues
-    union all
-    select * from int_reviews
+    select * from int_items
 ),
 in_horizon as (
     select i.*
     from items as i, params as p
-    where i.username is not null
-        and i.happened_at >= p.as_of - to_days(730)
+    where i.happened_at >= p.as_of - to_days(730)
         and i.happened_at < p.as_of
 ),
 final as (

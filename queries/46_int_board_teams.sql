@@ -1,5 +1,6 @@
--- One row per (window, period, team) with members in the period: the sums of its
--- int_board_users rows, ranked against the other teams of that window and period.
+-- One row per (window, period, team) with members in the period: the sum of its int_board_users
+-- scores, ranked against the other teams of that window and period (its counts are the sums
+-- of int_board_counts, taken by leaderboard_teams).
 create or replace table int_board_teams as
 with users as (
     select * from int_board_users
@@ -8,11 +9,7 @@ sums as (
     select
         "window", sort_order, period, team,
         count(distinct username) as members,
-        sum(commits) as commits, sum(mrs_opened) as mrs_opened,
-        sum(mrs_merged) as mrs_merged, sum(issues_opened) as issues_opened,
-        sum(issues_closed) as issues_closed, sum(mrs_approved) as mrs_approved,
-        sum(review_comments) as review_comments, sum(mrs_reviewed) as mrs_reviewed,
-        sum(score) as score
+        sum(score)::bigint as score
     from users
     group by "window", sort_order, period, team
 ),

@@ -5,23 +5,34 @@ create or replace table leaderboard_users as
 with board as (
     select * from int_board_users
 ),
+counts as (
+    select * from int_board_counts
+),
 current_rows as (
     select * from board where period = 'current'
 ),
 previous_rows as (
     select * from board where period = 'previous'
 ),
+metric_columns as (
+    -- one column per metric of the registry, in its order (00_metric_names.sql)
+    pivot (
+        select "window", team, username, joined_at, metric, value
+        from counts where period = 'current'
+    )
+    on metric in metric_name
+    using max(value)
+),
 final as (
     select
         c."window", c.team, c.username,
-        c.commits::bigint as commits, c.mrs_opened::bigint as mrs_opened,
-        c.mrs_merged::bigint as mrs_merged, c.issues_opened::bigint as issues_opened,
-        c.issues_closed::bigint as issues_closed, c.mrs_approved::bigint as mrs_approved,
-        c.review_comments::bigint as review_comments, c.mrs_reviewed::bigint as mrs_reviewed,
-        c.score::bigint as score,
-        c.rank::bigint as rank, p.rank::bigint as prev_rank,
+        m.* exclude ("window", team, username, joined_at),
+        c.score::bigint as score, c.rank::bigint as rank, p.rank::bigint as prev_rank,
         c.sort_order, c.joined_at
     from current_rows as c
+    join metric_columns as m
+        on m."window" = c."window" and m.team = c.team and m.username = c.username
+        and m.joined_at is not distinct from c.joined_at
     left join previous_rows as p
         on p."window" = c."window" and p.team = c.team and p.username = c.username
         and p.joined_at is not distinct from c.joined_at

@@ -10,6 +10,12 @@ memberships as (
 contributions as (
     select * from int_contributions
 ),
+metrics as (
+    select * from stg_metrics
+),
+metric_kinds as (
+    select * from stg_metric_kinds
+),
 bounds as (
     select
         p.as_of,
@@ -28,36 +34,28 @@ teams as (
         and (m.left_at is null or m.left_at > b.first_monday)
 ),
 activity as (
+    -- a metric of distinct items counts them per person and week, summed over the team's
+    -- people (as leaderboard_teams sums its people's rows)
     select
-        date_trunc('week', c.happened_at)::date as week, c.team,
-        count(*) filter (where c.kind = 'commit') as commits,
-        count(*) filter (where c.kind = 'mr_opened') as mrs_opened,
-        count(*) filter (where c.kind = 'mr_merged') as mrs_merged,
-        count(*) filter (where c.kind = 'issue_opened') as issues_opened,
-        count(*) filter (where c.kind = 'issue_closed') as issues_closed,
-        -- review credit per person and MR, summed over the team's people (as leaderboard_teams)
-        count(distinct (c.username, c.item_id)) filter (where c.kind = 'mr_approved')
-            as mrs_approved,
-        count(*) filter (where c.kind = 'review_comment') as review_comments,
-        count(distinct (c.username, c.item_id))
-            filter (where c.kind in ('mr_approved', 'review_comment')) as mrs_reviewed
-    from contributions as c, bounds as b
+        date_trunc('week', c.happened_at)::date as week, c.team, m.metric,
+        case when m.counts_distinct then count(distinct (c.username, c.item_id))
+            else count(*) end as value
+    from contributions as c
+    join metric_kinds as k using (kind)
+    join metrics as m on m.metric = k.metric
+    cross join bounds as b
     where c.happened_at >= b.first_monday and c.happened_at < b.as_of
-    group by all
+    group by week, c.team, m.metric, m.counts_distinct
 ),
-final as (
-    select
-        w.week, t.team,
-        coalesce(a.commits, 0)::bigint as commits,
-        coalesce(a.mrs_opened, 0)::bigint as mrs_opened,
-        coalesce(a.mrs_merged, 0)::bigint as mrs_merged,
-        coalesce(a.issues_opened, 0)::bigint as issues_opened,
-        coalesce(a.issues_closed, 0)::bigint as issues_closed,
-        coalesce(a.mrs_approved, 0)::bigint as mrs_approved,
-        coalesce(a.review_comments, 0)::bigint as review_comments,
-        coalesce(a.mrs_reviewed, 0)::bigint as mrs_reviewed
+filled as (
+    select w.week, t.team, m.metric, coalesce(a.value, 0)::bigint as value
     from weeks as w
     cross join teams as t
-    left join activity as a on a.week = w.week and a.team = t.team
+    cross join metrics as m
+    left join activity as a on a.week = w.week and a.team = t.team and a.metric = m.metric
+),
+final as (
+    -- one column per metric of the registry, in its order (00_metric_names.sql)
+    pivot filled on metric in metric_name using max(value)
 )
 select * from final order by week, team;

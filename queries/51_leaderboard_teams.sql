@@ -5,23 +5,33 @@ create or replace table leaderboard_teams as
 with board as (
     select * from int_board_teams
 ),
+counts as (
+    select * from int_board_counts
+),
 current_rows as (
     select * from board where period = 'current'
 ),
 previous_rows as (
     select * from board where period = 'previous'
 ),
+team_counts as (
+    select "window", team, metric, sum(value)::bigint as value
+    from counts
+    where period = 'current'
+    group by "window", team, metric
+),
+metric_columns as (
+    -- one column per metric of the registry, in its order (00_metric_names.sql)
+    pivot team_counts on metric in metric_name using max(value)
+),
 final as (
     select
         c."window", c.team, c.members::bigint as members,
-        c.commits::bigint as commits, c.mrs_opened::bigint as mrs_opened,
-        c.mrs_merged::bigint as mrs_merged, c.issues_opened::bigint as issues_opened,
-        c.issues_closed::bigint as issues_closed, c.mrs_approved::bigint as mrs_approved,
-        c.review_comments::bigint as review_comments, c.mrs_reviewed::bigint as mrs_reviewed,
-        c.score::bigint as score,
-        c.rank::bigint as rank, p.rank::bigint as prev_rank,
+        m.* exclude ("window", team),
+        c.score::bigint as score, c.rank::bigint as rank, p.rank::bigint as prev_rank,
         c.sort_order
     from current_rows as c
+    join metric_columns as m on m."window" = c."window" and m.team = c.team
     left join previous_rows as p on p."window" = c."window" and p.team = c.team
 )
 select * exclude (sort_order) from final order by sort_order, rank, team;

@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import metrics
 from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.sim.org.model import Dataset, User
 from tests.oracle_reviews import review_counts, review_items
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
-WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
-WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
+WEIGHTS = metrics.weights()  # configuration, not a rule: the oracle counts on its own
 KIND_METRIC = {
     "commit": "commits",
     "mr_opened": "mrs_opened",

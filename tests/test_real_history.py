@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline import metrics
 from pipeline.cli import main
 from pipeline.extract.rows import commit_to_row
 from pipeline.schema import RAW
@@ -25,22 +26,7 @@ AS_OFS = ("2026-08-23T00:00:00Z", "2026-08-22T14:00:00Z")
 EXTRACTED = dt.datetime(2026, 8, 22, 23, 0, tzinfo=dt.UTC)
 NOREPLY = "users.noreply.gitlab.gnome.org"
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
-USERS_COLUMNS = [
-    "window",
-    "team",
-    "username",
-    "commits",
-    "mrs_opened",
-    "mrs_merged",
-    "issues_opened",
-    "issues_closed",
-    "mrs_approved",
-    "review_comments",
-    "mrs_reviewed",
-    "score",
-    "rank",
-    "prev_rank",
-]
+USERS_COLUMNS = ["window", "team", "username", *metrics.NAMES, "score", "rank", "prev_rank"]
 
 # (team, username, emails, joined, left): real authors picked from the fixture by email.
 ROSTER = [

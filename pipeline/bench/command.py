@@ -34,6 +34,7 @@ from pipeline.bench.report import (
 from pipeline.bench.scenario import GROUP, SCENARIO_FILE, Scenario, commit_pages, pages
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
+from pipeline.times import format_utc
 
 log = logging.getLogger("leaderboard.bench")
 
@@ -106,7 +107,7 @@ def _start(
     since: dt.date,
 ) -> tuple[Scenario, SimProcess]:
     """Generate the scenario and start the simulator side by side (each builds the dataset)."""
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = format_utc(now, "seconds")
     common = ["--scale", f"{scale:g}", "--seed", str(SEED), "--now", stamp]
     scenario_args = [
         "--out",

@@ -21,6 +21,7 @@ from pipeline.sim.org.config import SimConfig
 from pipeline.sim.org.generate import build_dataset
 from pipeline.sim.org.model import Dataset
 from pipeline.sim.org.roster import bench_roster_csv
+from pipeline.times import parse_utc
 
 PER_PAGE = 100
 GROUP = "bench"
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since", required=True, help="LEADERBOARD_SINCE, YYYY-MM-DD")
     parser.add_argument("--people", type=int, default=500)
     args = parser.parse_args(argv)
-    now = dt.datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+    now = parse_utc(args.now)
     since = dt.date.fromisoformat(args.since)
     prepare(args.out, scale=args.scale, seed=args.seed, now=now, since=since, people=args.people)
     return 0

@@ -14,12 +14,14 @@ from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 
+from pipeline import metrics
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.marts.raw_tables import raw_dirs_of
-from pipeline.marts.runner import MartBuild, build_marts, connect, log_roster_findings
+from pipeline.marts.runner import MartBuild, build_marts, log_roster_findings
 from pipeline.roster.teams import Bots, Roster, read_bots, read_roster
 from pipeline.schema import MARTS
+from pipeline.times import format_utc, parse_utc
 
 log = logging.getLogger("leaderboard.build")
 
@@ -57,9 +59,11 @@ def _read_manifest(path: Path) -> Manifest:
     as_of = None
     if raw:
         try:
-            as_of = dt.datetime.fromisoformat(str(raw)).astimezone(dt.UTC)
+            as_of = parse_utc(str(raw))
         except ValueError:
-            raise LeaderboardError(f"{path}: as_of {raw!r} is not an ISO 8601 time") from None
+            raise LeaderboardError(
+                f"{path}: as_of {raw!r} is not an ISO 8601 time with a zone"
+            ) from None
     return Manifest(path, as_of, doc.get("gitlab_url"), doc.get("run_id"))
 
 
@@ -99,17 +103,13 @@ def run_build(settings: Settings, as_of: dt.datetime | None) -> BuildResult:
     raw_dirs = raw_dirs_of(data_dir)
     if not any(d.is_dir() for d in raw_dirs):
         raise LeaderboardError(f"no raw data under {data_dir}/raw: run `leaderboard extract` first")
-    con = connect()
-    try:
-        result = build_marts(con, raw_dirs, roster, bots, as_of, noreply)
-    finally:
-        con.close()
+    result = build_marts(raw_dirs, roster, bots, as_of, noreply)
     log_roster_findings(result)
     info = _build_info(settings, as_of, noreply, manifests, result)
     marts_dir = data_dir / "marts"
     write_marts(marts_dir, result, info)
     rows = {name: table.num_rows for name, table in result.marts.items()}
-    log.info("built %s marts for as_of %s into %s", len(rows), _iso(as_of), marts_dir)
+    log.info("built %s marts for as_of %s into %s", len(rows), format_utc(as_of), marts_dir)
     return BuildResult(marts_dir=marts_dir, as_of=as_of, noreply=noreply, rows=rows)
 
 
@@ -125,15 +125,22 @@ def _build_info(
     result: MartBuild,
 ) -> dict[str, Any]:
     return {
-        "as_of": _iso(as_of),
-        "built_at": _iso(dt.datetime.now(dt.UTC)),
+        "as_of": format_utc(as_of),
+        "built_at": format_utc(dt.datetime.now(dt.UTC)),
         "roster": str(settings.teams_file),
         "bots": str(settings.bots_file),
         "noreply_domain": noreply,
-        "score_weights": result.score_weights,
+        # the registry (pipeline/metrics.py) as the page and the downloads show it
+        "score_weights": metrics.weights(),
+        "metrics": metrics.records(),
         "inputs": {
             "manifests": [
-                {"path": str(m.path), "run_id": m.run_id, "as_of": _iso(m.as_of)} for m in manifests
+                {
+                    "path": str(m.path),
+                    "run_id": m.run_id,
+                    "as_of": format_utc(m.as_of) if m.as_of else None,
+                }
+                for m in manifests
             ],
             "raw_files": {table: len(files) for table, files in result.inputs.items()},
         },
@@ -165,9 +172,3 @@ def write_marts(marts_dir: Path, result: MartBuild, info: dict[str, Any]) -> Non
             old.rename(marts_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

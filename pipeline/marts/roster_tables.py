@@ -1,4 +1,4 @@
-"""Registers the roster, bots.txt and the build parameters as typed DuckDB input tables."""
+"""Registers the roster, bots.txt, the metrics registry and build parameters as DuckDB inputs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 
+from pipeline import metrics
 from pipeline.roster.teams import Bots, Roster
 from pipeline.schema import TS, WINDOWS
 
@@ -29,10 +30,25 @@ WINDOW_TABLE = pa.schema(
         pa.field("sort_order", pa.int64()),
     ]
 )
+METRICS = pa.schema(
+    [
+        pa.field("name", pa.string()),
+        pa.field("position", pa.int64()),
+        pa.field("counting", pa.string()),
+        pa.field("weight", pa.int64()),
+        pa.field("bots", pa.bool_()),
+    ]
+)
+METRIC_KINDS = pa.schema([pa.field("metric", pa.string()), pa.field("kind", pa.string())])
 
 
 def register_inputs(
-    con: duckdb.DuckDBPyConnection, roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
+    con: duckdb.DuckDBPyConnection,
+    roster: Roster,
+    bots: Bots,
+    as_of: dt.datetime,
+    noreply: str,
+    registry: tuple[metrics.Metric, ...] = metrics.METRICS,
 ) -> None:
     """Create the `input_*` tables the staging SQL reads; values travel as data, never as SQL."""
     if as_of.tzinfo is None:
@@ -53,6 +69,7 @@ def register_inputs(
             },
             schema=WINDOW_TABLE,
         ),
+        **metric_tables(registry),
     }
     for name, table in tables.items():
         con.from_arrow(table).create(name)
@@ -77,3 +94,26 @@ def _roster_emails(roster: Roster) -> pa.Table:
         {"username": [p[0] for p in pairs], "email": [p[1] for p in pairs]},
         schema=ROSTER_EMAILS,
     )
+
+
+def metric_tables(registry: tuple[metrics.Metric, ...]) -> dict[str, pa.Table]:
+    """`input_metrics` and `input_metric_kinds`: the registry as data for the SQL."""
+    return {
+        "input_metrics": pa.table(
+            {
+                "name": [m.name for m in registry],
+                "position": list(range(1, len(registry) + 1)),
+                "counting": [str(m.counting) for m in registry],
+                "weight": [m.weight for m in registry],
+                "bots": [m.bots for m in registry],
+            },
+            schema=METRICS,
+        ),
+        "input_metric_kinds": pa.table(
+            {
+                "metric": [m.name for m in registry for _ in m.kinds],
+                "kind": [k for m in registry for k in m.kinds],
+            },
+            schema=METRIC_KINDS,
+        ),
+    }

@@ -39,7 +39,6 @@ class MartBuild:
     dropped_bots: list[tuple[str, str]] = field(default_factory=list)
     unknown_usernames: list[str] = field(default_factory=list)
     inputs: dict[str, list[Path]] = field(default_factory=dict)
-    score_weights: dict[str, int] = field(default_factory=dict)
     # (username, email): teams.csv emails that bots.txt lists, so they match nobody
     dropped_bot_emails: list[tuple[str, str]] = field(default_factory=list)
 
@@ -79,6 +78,20 @@ def fetch_mart(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
 
 
 def build_marts(
+    raw_dirs: Sequence[Path], roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
+) -> MartBuild:
+    """Every mart of schema.MARTS for a roster over raw dirs, in a fresh DuckDB; nothing written.
+
+    What `leaderboard build` writes and what `leaderboard preview` compares.
+    """
+    con = connect()
+    try:
+        return _build(con, raw_dirs, roster, bots, as_of, noreply)
+    finally:
+        con.close()
+
+
+def _build(
     con: duckdb.DuckDBPyConnection,
     raw_dirs: Sequence[Path],
     roster: Roster,
@@ -86,10 +99,10 @@ def build_marts(
     as_of: dt.datetime,
     noreply: str,
 ) -> MartBuild:
-    """Load raw + roster into `con`, run the SQL, and return the marts with the roster findings."""
     inputs = load_raw_tables(con, raw_dirs)
     register_inputs(con, roster, bots, as_of, noreply)
     run_queries(con)
+    check_kinds(con)
     dropped = [
         (str(u), str(r))
         for u, r in con.execute(
@@ -102,13 +115,11 @@ def build_marts(
             "select username from int_unknown_usernames order by username"
         ).fetchall()
     ]
-    weights = con.table("score_weights").to_arrow_table().to_pylist()[0]
     return MartBuild(
         marts={name: fetch_mart(con, name) for name in MARTS},
         dropped_bots=dropped,
         unknown_usernames=unknown,
         inputs=inputs,
-        score_weights={k: int(v) for k, v in weights.items()},
         dropped_bot_emails=sorted(
             (user, email)
             for user, emails in roster.emails.items()
@@ -116,6 +127,22 @@ def build_marts(
             if email in bots.emails
         ),
     )
+
+
+def check_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    """Every kind the SQL emits is one a metric counts: an uncounted kind is an error, not a gap."""
+    stray = [
+        str(r[0])
+        for r in con.execute(
+            "select distinct kind from int_items"
+            " where kind not in (select kind from stg_metric_kinds) order by kind"
+        ).fetchall()
+    ]
+    if stray:
+        raise LeaderboardError(
+            f"queries/ emit contribution kinds no metric counts: {', '.join(stray)}; "
+            "add them to a metric in pipeline/metrics.py"
+        )
 
 
 def log_roster_findings(result: MartBuild) -> None:
@@ -133,16 +160,3 @@ def log_roster_findings(result: MartBuild) -> None:
             "their commits match through teams.csv emails only",
             username,
         )
-
-
-def compute_marts(
-    raw_dirs: Sequence[Path], roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
-) -> dict[str, pa.Table]:
-    """Every mart of schema.MARTS for a roster over raw dirs, in memory, nothing written."""
-    con = connect()
-    try:
-        result = build_marts(con, raw_dirs, roster, bots, as_of, noreply)
-    finally:
-        con.close()
-    log_roster_findings(result)
-    return result.marts

@@ -10,7 +10,7 @@ from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.marts.build import default_as_of, read_manifests, resolve_noreply
 from pipeline.marts.raw_tables import raw_dirs_of
-from pipeline.marts.runner import build_marts, connect
+from pipeline.marts.runner import build_marts
 from pipeline.preview.model import Preview, Side
 from pipeline.preview.report import render_report
 from pipeline.roster.teams import Roster, check_roster, read_bots, read_roster
@@ -57,11 +57,7 @@ def compute_preview(
     base, note = base_roster(base_teams)
 
     def side(roster: Roster, why: str = "") -> Side:
-        con = connect()
-        try:
-            return Side(roster, build_marts(con, raw_dirs, roster, bots, as_of, noreply), why)
-        finally:
-            con.close()
+        return Side(roster, build_marts(raw_dirs, roster, bots, as_of, noreply), why)
 
     run_ids = [m.run_id for m in manifests if m.run_id]
     return Preview(

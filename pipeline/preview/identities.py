@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from pipeline import metrics
 from pipeline.preview.markdown import md, md_link
 from pipeline.roster.identities import Bot, UnmatchedEmail, bots, unmatched_emails
-from pipeline.schema import ITEM_METRIC_NAMES
 
 CLAIMS_LIMIT = 10
 PLACES_LIMIT = 3
@@ -64,7 +64,7 @@ def claims_section(marts: dict[str, pa.Table], publish_emails: bool) -> list[str
 
 def _bot_row(bot: Bot) -> str:
     cells = [md(bot.who), bot.source_words, "yes" if bot.on_roster else "no"]
-    return f"| {' | '.join(cells + [str(bot.metrics[m]) for m in ITEM_METRIC_NAMES])} |"
+    return f"| {' | '.join(cells + [str(bot.metrics[m]) for m in metrics.BOT_NAMES])} |"
 
 
 def bots_section(marts: dict[str, pa.Table], publish_emails: bool) -> list[str]:
@@ -73,14 +73,14 @@ def bots_section(marts: dict[str, pa.Table], publish_emails: bool) -> list[str]:
     head = ["### Bots (not counted)", ""]
     if not found:
         return [*head, "No bots: none on the roster and nothing listed in bots.txt.", ""]
-    header = " | ".join(m.replace("_", " ") for m in ITEM_METRIC_NAMES)
+    header = " | ".join(m.words for m in metrics.METRICS if m.bots)
     return [
         *head,
         "Left out of every count and of the unmatched emails; a bot on the roster is dropped "
         "from it.",
         "",
         f"| bot | recognised by | in teams.csv | {header} |",
-        "|---" * (3 + len(ITEM_METRIC_NAMES)) + "|",
+        "|---" * (3 + len(metrics.BOT_NAMES)) + "|",
         *(_bot_row(b) for b in found),
         "",
     ]

@@ -7,19 +7,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from pipeline import metrics
 from pipeline.preview.identities import bots_section, claims_section
 from pipeline.preview.markdown import md
 from pipeline.preview.model import Preview
 from pipeline.roster.teams import Roster
-from pipeline.schema import METRIC_NAMES, WINDOWS
+from pipeline.schema import WINDOWS
+from pipeline.times import display_utc
 
 MARKER = "<!-- leaderboard-teams-preview -->"
-COLUMNS = ("members", *METRIC_NAMES, "score", "rank")
+#: The team table's columns and their headers: the metrics' labels come from the registry.
+COLUMNS = ("members", *metrics.NAMES, "score", "rank")
+HEADERS = ("members", *(m.words for m in metrics.METRICS), "score", "rank")
 
 
 def render_report(preview: Preview) -> str:
     """The whole report, starting with the hidden marker that finds the MR note again."""
-    as_of = preview.as_of.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    as_of = display_utc(preview.as_of)
     lines = [
         MARKER,
         "## Leaderboard preview of this teams.csv change",
@@ -95,7 +99,7 @@ def _teams_section(preview: Preview) -> list[str]:
     old = _by_team(preview.before.build.marts["leaderboard_teams"].to_pylist())
     new = _by_team(preview.after.build.marts["leaderboard_teams"].to_pylist())
     lines = ["### Team totals and ranks, before → after", ""]
-    header = " | ".join(c.replace("_", " ") for c in COLUMNS)
+    header = " | ".join(HEADERS)
     for window in WINDOWS:
         keys = [k for k in (*new, *old) if k[0] == window]
         order = sorted(

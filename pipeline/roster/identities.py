@@ -9,9 +9,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipeline import metrics
 from pipeline.privacy import mask_email
 from pipeline.roster.fields import email_problem
-from pipeline.schema import ITEM_METRIC_NAMES
 
 SOURCE_WORDS = {"gitlab_bot_flag": "GitLab bot flag", "bots_txt": "bots.txt"}
 # Columns of teams.csv in the order the claim line is written; the header may order them otherwise.
@@ -107,7 +107,7 @@ def bots(marts: dict[str, pa.Table], show_emails: bool) -> list[Bot]:
                 is_email=is_email,
                 source=str(row["source"]),
                 on_roster=bool(row["on_roster"]),
-                metrics={m: int(row[m] or 0) for m in ITEM_METRIC_NAMES},
+                metrics={m: int(row[m] or 0) for m in metrics.BOT_NAMES},
             )
         )
     return sorted(out, key=lambda b: (-sum(b.metrics.values()), b.is_email, b.who))

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline import metrics
 from pipeline.cli import main
 from pipeline.config import Settings
 from pipeline.marts.build import read_manifests, resolve_noreply, write_marts
@@ -72,15 +73,22 @@ def test_build_end_to_end(tmp_path: Path) -> None:
     for name, schema in MARTS.items():
         assert _read(data, name).schema.equals(schema), name
     users = _read(data, "leaderboard_users").to_pylist()
-    assert [tuple(r.values()) for r in users if r["window"] == "7d"] == [
-        ("7d", "Core", "alice", 1, 1, 1, 0, 0, 0, 0, 0, 5, 1, 1),  # prev_rank 1: no one scored then
-        ("7d", "Web, UI", "bob", 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1),
-    ]
+    zeros = dict.fromkeys(metrics.NAMES, 0)  # every metric not named below is 0
+    assert [r for r in users if r["window"] == "7d"] == [
+        {"window": "7d", "team": "Core", "username": "alice",
+         **zeros, "commits": 1, "mrs_opened": 1, "mrs_merged": 1,
+         "score": 5, "rank": 1, "prev_rank": 1},  # prev_rank 1: no one scored then
+        {"window": "7d", "team": "Web, UI", "username": "bob",
+         **zeros, "score": 0, "rank": 2, "prev_rank": 1},
+    ]  # fmt: skip
     teams = _read(data, "leaderboard_teams").to_pylist()
-    assert [tuple(r.values()) for r in teams if r["window"] == "30d"] == [
-        ("30d", "Core", 1, 1, 1, 1, 0, 0, 0, 0, 0, 5, 1, 1),
-        ("30d", "Web, UI", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1),
-    ]
+    assert [r for r in teams if r["window"] == "30d"] == [
+        {"window": "30d", "team": "Core", "members": 1,
+         **zeros, "commits": 1, "mrs_opened": 1, "mrs_merged": 1,
+         "score": 5, "rank": 1, "prev_rank": 1},
+        {"window": "30d", "team": "Web, UI", "members": 1,
+         **zeros, "commits": 1, "score": 1, "rank": 2, "prev_rank": 1},
+    ]  # fmt: skip
     assert _read(data, "unmatched_authors").column("author_email").to_pylist() == [
         "who@example.org"
     ]
@@ -89,16 +97,8 @@ def test_build_end_to_end(tmp_path: Path) -> None:
     assert info["noreply_domain"] == HOST_NOREPLY  # from the manifest's gitlab_url
     assert info["dropped_bots"] == ["ci"]
     assert info["rows"]["leaderboard_users"] == 8
-    assert info["score_weights"] == {
-        "commits": 1,
-        "mrs_opened": 1,
-        "mrs_merged": 3,
-        "issues_opened": 1,
-        "issues_closed": 2,
-        "mrs_approved": 0,
-        "review_comments": 0,
-        "mrs_reviewed": 2,
-    }
+    assert info["score_weights"] == metrics.weights()  # the registry, for the page
+    assert info["metrics"] == metrics.records()
     assert sorted(p.name for p in data.iterdir()) == ["manifest.json", "marts", "raw"]
 
 

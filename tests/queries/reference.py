@@ -10,11 +10,11 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from pipeline import metrics
 from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import METRIC_NAMES, WINDOWS
 
-WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
-WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
+WEIGHTS = metrics.weights()
 Raw = dict[str, list[dict[str, Any]]]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.marts.runner import compute_marts
+from pipeline.marts.runner import build_marts, log_roster_findings
 from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import RAW
 
@@ -252,7 +252,10 @@ def roster(*memberships: Membership, emails: dict[str, tuple[str, ...]] | None =
 def build(
     raw: Raw, team_roster: Roster, bots: Bots | None = None, as_of: dt.datetime = AS_OF
 ) -> dict[str, pa.Table]:
-    return compute_marts([raw.write()], team_roster, bots or Bots(), as_of, NOREPLY)
+    """The marts as `leaderboard build` computes them (its warnings logged), nothing written."""
+    result = build_marts([raw.write()], team_roster, bots or Bots(), as_of, NOREPLY)
+    log_roster_findings(result)
+    return result.marts
 
 
 def rows(table: pa.Table, *columns: str) -> list[tuple[Any, ...]]:

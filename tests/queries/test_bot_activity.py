@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline import metrics
 from pipeline.roster.teams import Bots
-from pipeline.schema import ITEM_METRIC_NAMES
 from tests.queries.seed import NOREPLY, Raw, build, days_before, member, roster, rows
 
-COLUMNS = ["username", "email", "source", "on_roster", *ITEM_METRIC_NAMES]
+COLUMNS = ["username", "email", "source", "on_roster", *metrics.BOT_NAMES]
 
 
 def test_exact_rows(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline.marts.runner import compute_marts
+from pipeline.marts.runner import build_marts
 from pipeline.roster.teams import Bots
 from tests.queries.seed import (
     AS_OF,
@@ -67,13 +67,13 @@ def test_same_commit_in_two_extraction_parts_and_shards(tmp_path: Path) -> None:
     second.write("run2")
     shard = Raw(tmp_path / "shard-2" / "raw").project(2)
     shard.commit(2, "c2", f"alice@{NOREPLY}", days_before(2)).write("run1")
-    marts = compute_marts(
+    marts = build_marts(
         [tmp_path / "raw", tmp_path / "shard-2" / "raw"],
         roster(member("red", "alice")),
         Bots(),
         AS_OF,
         NOREPLY,
-    )
+    ).marts
     assert rows(marts["contributions"], "item_id", "project_id") == [("c2", 2), ("c1", 1)]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipeline import metrics
 from pipeline.roster.teams import Bots, Membership, Roster
 from pipeline.schema import MARTS
 from tests.queries.reference import leaderboards
@@ -307,12 +308,13 @@ def test_every_mart_has_the_declared_columns_and_int64_counts(tmp_path: Path) ->
     marts = build(raw, roster(member("red", "alice")))
     for name, table in marts.items():
         assert table.schema.equals(MARTS[name]), name
-    metrics = [*USER_COLUMNS[2:7], "mrs_approved", "review_comments", "mrs_reviewed"]
+    names = metrics.NAMES
+    assert [n for n in names if n in USER_COLUMNS] == list(USER_COLUMNS[2:7])  # the contract's
     assert MARTS["leaderboard_users"].names == [
-        "window", "team", "username", *metrics, *SR, "prev_rank"
+        "window", "team", "username", *names, *SR, "prev_rank"
     ]  # fmt: skip
     assert MARTS["leaderboard_teams"].names == [
-        "window", "team", "members", *metrics, *SR, "prev_rank"
+        "window", "team", "members", *names, *SR, "prev_rank"
     ]  # fmt: skip
     for name in ("leaderboard_users", "leaderboard_teams"):
         for field in MARTS[name]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline import metrics
 from tests.queries.seed import NOREPLY, Raw, build, days_before, member, roster, t, window
 
 COLUMNS = [
@@ -19,9 +20,8 @@ COLUMNS = [
     "rank",
     "prev_rank",
 ]
-REVIEW = ["mrs_approved", "review_comments", "mrs_reviewed"]
-#: every column of the mart: the review credit sits between the item metrics and the score
-ALL_COLUMNS = [*COLUMNS[:8], *REVIEW, *COLUMNS[8:]]
+#: every column of the mart: one per metric of the registry, in its order, before the score
+ALL_COLUMNS = [*COLUMNS[:3], *metrics.NAMES, *COLUMNS[8:]]
 
 
 def test_team_rows_are_sums_with_dense_rank(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from pipeline import metrics
 from tests.queries.seed import (
     AS_OF,
     NOREPLY,
@@ -31,9 +32,8 @@ COLUMNS = [
     "rank",
     "prev_rank",
 ]
-REVIEW = ["mrs_approved", "review_comments", "mrs_reviewed"]
-#: every column of the mart: the review credit sits between the item metrics and the score
-ALL_COLUMNS = [*COLUMNS[:8], *REVIEW, *COLUMNS[8:]]
+#: every column of the mart: one per metric of the registry, in its order, before the score
+ALL_COLUMNS = [*COLUMNS[:3], *metrics.NAMES, *COLUMNS[8:]]
 
 
 def test_exact_rows_scores_and_dense_rank_ties(tmp_path: Path) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from pipeline import metrics
 from tests.queries.seed import NOREPLY, Raw, build, member, roster, rows, t
 
-COLUMNS = ["week", "team", "commits", "mrs_opened", "mrs_merged", "issues_opened", "issues_closed"]
-COLUMNS += ["mrs_approved", "review_comments", "mrs_reviewed"]
+ITEMS = ["week", "team", "commits", "mrs_opened", "mrs_merged", "issues_opened", "issues_closed"]
+#: every column of the mart: one per metric of the registry, in its order
+COLUMNS = ["week", "team", *metrics.NAMES]
 
 
 def test_weeks_boundaries_and_zero_fill(tmp_path: Path) -> None:
@@ -37,14 +39,17 @@ def test_weeks_boundaries_and_zero_fill(tmp_path: Path) -> None:
     weeks = [first + dt.timedelta(weeks=i) for i in range(26)]
     assert sorted({r[0] for r in rows(table, "week")}) == weeks
     assert table.num_rows == 52  # blue and red; "old" left at first Monday, "late" joins later
-    nonzero = [r[:7] for r in rows(table) if any(r[2:])]
+    nonzero = [r for r in rows(table, *ITEMS) if any(r[2:])]
     assert nonzero == [
         (dt.date(2026, 2, 23), "red", 1, 0, 0, 0, 0),
         (dt.date(2026, 8, 10), "red", 2, 0, 0, 0, 0),
         (dt.date(2026, 8, 17), "red", 1, 1, 0, 0, 0),
     ]
-    zeros = (0, 0, 0, 0, 0, 0, 0, 0)
-    assert rows(table)[:2] == [(first, "blue", *zeros), (first, "red", 1, *zeros[1:])]
+    zeros = dict.fromkeys(metrics.NAMES, 0)
+    assert table.to_pylist()[:2] == [
+        {"week": first, "team": "blue", **zeros},
+        {"week": first, "team": "red", **zeros, "commits": 1},
+    ]
 
 
 def test_as_of_on_a_monday_midnight_has_an_empty_last_week(tmp_path: Path) -> None:

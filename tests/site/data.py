@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import metrics
 from pipeline.schema import ITEM_METRIC_NAMES, MARTS, METRIC_NAMES, RAW, WINDOWS
 
 AS_OF = dt.datetime(2026, 8, 23, 0, 0, tzinfo=dt.UTC)
@@ -35,8 +36,7 @@ HOSTILE = [
     "<svg onload=window.__pwned=4>",
 ]
 JS_URL = "javascript:window.__pwned=5"
-WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
-WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
+WEIGHTS = metrics.weights()
 KIND_METRIC = {
     "commit": "commits",
     "mr_opened": "mrs_opened",
