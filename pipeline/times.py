@@ -20,6 +20,16 @@ def parse_utc(text: str, *, bare_is_utc: bool = False) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def parse_optional(value: object) -> dt.datetime | None:
+    """A time as GitLab sends it: None or "" stay None; anything else must be an ISO 8601
+    string with a zone (`parse_utc`), else ValueError."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a timestamp: {value!r}")
+    return parse_utc(value)
+
+
 def format_utc(
     value: dt.datetime, timespec: Literal["auto", "seconds", "microseconds"] = "auto"
 ) -> str:

@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from pipeline import metrics
 from pipeline.cli import main
-from pipeline.extract.rows import commit_to_row
+from pipeline.extract.commits import commits_table
 from pipeline.schema import RAW
 from tests.queries.seed import Raw
 
@@ -66,12 +65,9 @@ def _items() -> list[dict[str, Any]]:
 
 def _write_raw(data: Path, items: list[dict[str, Any]]) -> None:
     Raw(data / "raw").project(1, path="GNOME/gnome-shell").write("20260822T230000Z-0001")
-    rows = [commit_to_row(item, 1, EXTRACTED) for item in items]
+    table = commits_table(items, 1, EXTRACTED)
     (data / "raw" / "commits" / "p1").mkdir(parents=True)
-    pq.write_table(
-        pa.Table.from_pylist(rows, schema=RAW["commits"]),
-        data / "raw" / "commits" / "p1" / "20260822T230000Z-0001.parquet",
-    )
+    pq.write_table(table, data / "raw" / "commits" / "p1" / "20260822T230000Z-0001.parquet")
     (data / "raw" / "users").mkdir(parents=True)
     pq.write_table(RAW["users"].empty_table(), data / "raw" / "users" / "users.parquet")
 

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pipeline.extract.rows import parse_time
+from pipeline.times import parse_optional
 
 #: Fetch ahead only up to this share of the estimated remaining pages: the estimate is rough,
 #: and a page fetched past the end is a wasted request.
@@ -99,6 +99,6 @@ class AheadEstimate:
         if self.order_field is None:
             return None
         try:
-            return parse_time(item.get(self.order_field))
+            return parse_optional(item.get(self.order_field))
         except ValueError:
             return None

@@ -11,9 +11,9 @@ from typing import Any
 
 from pipeline import schema
 from pipeline.config import Settings
+from pipeline.extract.extraction import Extraction
 from pipeline.extract.gitlab.client import GitLabClient
-from pipeline.extract.plan import Planner
-from pipeline.extract.run import Extraction
+from pipeline.extract.projects import Planner
 from pipeline.extract.scheduler import Scheduler
 from pipeline.extract.store import staging
 from pipeline.extract.store.manifest import (

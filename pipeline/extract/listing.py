@@ -23,7 +23,6 @@ from pipeline.errors import CompletenessError
 from pipeline.extract.ahead import AheadEstimate
 from pipeline.extract.gitlab.client import GitLabClient, Page
 from pipeline.extract.gitlab.pages import page_url_has_number, response_date, with_page
-from pipeline.extract.rows import Row
 from pipeline.extract.scheduler import Request, Source
 from pipeline.extract.slices import OffsetLimit, Slicer, Slices
 from pipeline.extract.store.manifest import ListingRecord
@@ -31,9 +30,7 @@ from pipeline.extract.store.writer import PartWriter
 
 log = logging.getLogger("leaderboard.extract")
 
-#: A page's rows as converted on the worker that fetched it (None when built column-wise by
-#: `to_table`), and the same rows as Arrow.
-Converted = tuple[list[Row] | None, pa.Table]
+Item = Mapping[str, Any]
 
 
 @dataclass
@@ -44,8 +41,11 @@ class ListingSpec:
     path: str  # /projects/12/repository/commits
     params: dict[str, Any]
     record: ListingRecord
-    convert: Callable[[Mapping[str, Any]], Row]
-    writer: PartWriter | None  # None: rows only go to `convert` (project discovery)
+    #: where the rows go, with `to_table` making them; None: items go to `collect` instead
+    writer: PartWriter | None
+    to_table: Callable[[Sequence[Item]], pa.Table] | None = None
+    #: called on the scheduler's thread with each new item of a listing without a writer
+    collect: Callable[[Item], None] | None = None
     #: the field that orders the listing ("created_at" ascending, "committed_date" descending),
     #: used to estimate how many pages remain; None: no fetching ahead
     order_field: str | None = None
@@ -60,9 +60,6 @@ class ListingSpec:
     #: called on the scheduler's thread with each page's new rows as Arrow, in page order
     #: (listings with a writer only)
     observe: Callable[[pa.Table], None] | None = None
-    #: a page's items straight to the writer's table, equal to `convert` then `table_of` but
-    #: cheaper (see `columns`); None: built from `convert`'s rows
-    to_table: Callable[[Sequence[Mapping[str, Any]]], pa.Table] | None = None
     #: how the listing goes on where GitLab ends it short (see `slices`); None: never cut
     slicer: Slicer | None = None
     #: the run's maximum offset, shared by every listing (None: no limit)
@@ -92,7 +89,7 @@ class Listing:
         self.fetched_ahead = 0
         self.overshoot = 0
         self._seen: set[Any] = set()
-        self._buffer: dict[int, tuple[Page, Converted | None]] = {}
+        self._buffer: dict[int, tuple[Page, pa.Table | None]] = {}
         self._max_requested = 0  # pages 1.._max_requested were sent, but for those in _again
         self._again: set[int] = set()  # pages to fetch again (a repeated page)
         self._urls: dict[int, str] = {}  # page -> the Link URL that named it
@@ -219,17 +216,11 @@ class Listing:
         self._max_requested, self._proven, self._handled = 0, 1, 0
         self._template, self._prev_ids, self._end, self._total_pages = None, None, None, None
 
-    def _converted(self, page: Page) -> tuple[Page, Converted | None]:
-        """Runs on the worker that fetched the page: its rows and their Arrow table are built
-        there, so the scheduler's thread only checks, dedups and appends (it keeps the pool fed).
-        Conversion must then be pure; a listing without a writer converts on that thread."""
-        writer = self.spec.writer
-        if writer is None:
-            return page, None
-        if self.spec.to_table is not None:
-            return page, (None, self.spec.to_table(page.items))
-        rows = [self.spec.convert(item) for item in page.items]
-        return page, (rows, writer.table_of(rows))
+    def _converted(self, page: Page) -> tuple[Page, pa.Table | None]:
+        """Runs on the worker that fetched the page: its Arrow table is built there, so the
+        scheduler's thread only checks, dedups and appends (it keeps the pool fed)."""
+        to_table = self.spec.to_table
+        return page, None if to_table is None else to_table(page.items)
 
     def _drain(self) -> Iterable[Source]:
         while not self._finished and self._handled + 1 in self._buffer:
@@ -241,7 +232,7 @@ class Listing:
                 return self._finish()
         return ()
 
-    def _accept(self, page_no: int, page: Page, converted: Converted | None) -> bool:
+    def _accept(self, page_no: int, page: Page, converted: pa.Table | None) -> bool:
         """Check one page in order and write its new rows; False when it must be fetched again."""
         what = self.spec.what
         if page.x_next_page and not page.next_url:
@@ -291,7 +282,7 @@ class Listing:
             self.first_item = page.items[0]
         self.estimate.first_page(page.items)
 
-    def _write(self, page: Page, converted: Converted | None) -> None:
+    def _write(self, page: Page, table: pa.Table | None) -> None:
         fresh: list[int] = []
         known: list[Any] = []  # ids the listing already had (a slice's edge item)
         for index, item in enumerate(page.items):
@@ -302,20 +293,14 @@ class Listing:
             else:
                 known.append(key)
         self.slices.add_page(page.items, len(fresh), known)
-        writer = self.spec.writer
-        if converted is None:
-            new_rows = [self.spec.convert(page.items[i]) for i in fresh]
-            if writer is None:
-                new = None
-            else:
-                new = writer.table_of(new_rows)
-                writer.add_table(new)
-        else:
-            table = converted[1]
+        new = None
+        if table is not None and self.spec.writer is not None:
             keep = pa.array(fresh, type=pa.int64())  # typed, for a page of repeats only
             new = table if len(fresh) == table.num_rows else table.take(keep)
-            assert writer is not None
-            writer.add_table(new)
+            self.spec.writer.add_table(new)
+        elif self.spec.collect is not None:
+            for index in fresh:
+                self.spec.collect(page.items[index])
         if self.spec.observe is not None and new is not None:
             self.spec.observe(new)
         self.spec.record.pages += 1

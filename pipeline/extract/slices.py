@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import CompletenessError
-from pipeline.extract.rows import parse_time
 from pipeline.extract.store.manifest import ListingRecord, SliceRecord
+from pipeline.times import parse_optional
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -119,7 +119,7 @@ class Slicer:
         if self.keyset:
             return str(value)
         try:
-            when = parse_time(value)
+            when = parse_optional(value)
         except ValueError:
             return None
         if when is None or self.day is None:

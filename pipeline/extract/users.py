@@ -21,13 +21,13 @@ from typing import Any
 
 from pipeline import schema
 from pipeline.errors import RequestError
-from pipeline.extract import rows
 from pipeline.extract.authors import TABLES, Parts, Seen, raw_parts, seen_users
+from pipeline.extract.extraction import Extraction
 from pipeline.extract.listing import Listing
-from pipeline.extract.run import Extraction
 from pipeline.extract.scheduler import Call, Request, Source
-from pipeline.extract.store.state import UserCache, format_time
+from pipeline.extract.store.state import UserCache
 from pipeline.extract.store.writer import write_table
+from pipeline.times import format_utc, parse_optional
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -52,7 +52,7 @@ class UserResolver:
         self.ex = ex
         self.usernames = sorted({name.lower() for name in usernames})
         self.cache = cache
-        self.stamp = format_time(ex.extracted_at)
+        self.stamp = format_utc(ex.extracted_at, "seconds")
         self.looked_up = 0
         #: look-ups more than GitLab lets through in one window: run after every listing
         self.deferred: list[Source] = []
@@ -125,7 +125,7 @@ class UserResolver:
     def _due_stamp(self, stamp: str) -> bool:
         """Full runs refresh every record (within the budget); others those older than
         LEADERBOARD_FULL_REFRESH_DAYS."""
-        when = rows.parse_time(stamp) if stamp else None
+        when = parse_optional(stamp)
         age = dt.timedelta(days=self.ex.settings.full_refresh_days)
         return self.ex.full or when is None or self.ex.extracted_at - when >= age
 
@@ -185,10 +185,25 @@ class UserResolver:
             if stamp != self.stamp:
                 log.warning("roster user %r is still not found (%s)", name, HIDDEN)
         table = [
-            rows.user_to_row(record, _fetched(record, self.ex.extracted_at))
+            user_row(record, _fetched(record, self.ex.extracted_at))
             for _, record in sorted(self.cache.users.items())
         ]
         return write_table(path, schema.USERS, table)
+
+
+def user_row(item: Mapping[str, Any], extracted_at: dt.datetime) -> dict[str, Any]:
+    """A record of /users/:id (which, unlike /users?username=, has public_email and bot) as a
+    row of `schema.USERS`."""
+    return {
+        "id": item["id"],
+        "username": item.get("username"),
+        "name": item.get("name"),
+        "state": item.get("state"),
+        "public_email": item.get("public_email") or None,
+        "bot": item.get("bot"),
+        "web_url": item.get("web_url"),
+        "_extracted_at": extracted_at,
+    }
 
 
 def _age(record: dict[str, Any]) -> str:
@@ -197,7 +212,7 @@ def _age(record: dict[str, Any]) -> str:
 
 def _fetched(record: dict[str, Any], default: dt.datetime) -> dt.datetime:
     value = record.get(FETCHED_AT)
-    return rows.parse_time(value) or default if value else default
+    return parse_optional(value) or default
 
 
 def _names_users(ex: Extraction, listing: Listing) -> bool:

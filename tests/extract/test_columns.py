@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,10 @@ import pyarrow as pa
 import pytest
 
 from pipeline import schema
-from pipeline.extract import columns, rows
-from pipeline.extract.store.writer import PartWriter
+from pipeline.extract import columns
+from pipeline.extract.commits import commits_table
+from pipeline.extract.mrs_and_issues import issues_table, merge_requests_table
+from pipeline.times import parse_optional
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "gitlab-payloads"
 AT = dt.datetime(2026, 8, 23, 0, 0, 4, tzinfo=dt.UTC)
@@ -36,13 +38,6 @@ def load(name: str) -> list[dict[str, Any]]:
     return data
 
 
-def per_item(
-    table: str, items: Sequence[Mapping[str, Any]], to_row: Callable[..., Any]
-) -> pa.Table:
-    writer = PartWriter(Path("unused.parquet"), schema.RAW[table])
-    return writer.table_of([to_row(item) for item in items])
-
-
 def with_times(items: list[dict[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
     """Every item again once per test time form, in every time field."""
     varied = []
@@ -55,54 +50,41 @@ def with_times(items: list[dict[str, Any]], fields: Sequence[str]) -> list[dict[
     return varied
 
 
-def assert_same(expected: pa.Table, actual: pa.Table) -> None:
-    assert actual.schema == expected.schema
-    assert actual.to_pylist() == expected.to_pylist()
-    assert actual.equals(expected)
+def times_of(table: pa.Table, name: str) -> list[object]:
+    return table.column(name).to_pylist()
 
 
-def test_commits_equal_per_item_rows() -> None:
-    items = load("merge_request_commits.json")
-    items += with_times(items[:2], ["authored_date", "committed_date"])
-    items[0]["parent_ids"] = None
-    assert_same(
-        per_item("commits", items, lambda i: rows.commit_to_row(i, 7, AT)),
-        columns.commits_table(items, 7, AT),
-    )
+def test_commit_times_in_every_form_are_utc() -> None:
+    items = with_times(load("merge_request_commits.json")[:2], ["authored_date", "committed_date"])
+    table = commits_table(items, 7, AT)
+    expected = [parse_optional(form) for form in TIMES for _ in range(2)]
+    assert times_of(table, "authored_date") == times_of(table, "committed_date") == expected
+    assert table.schema == schema.RAW["commits"]
 
 
-def test_merge_requests_equal_per_item_rows() -> None:
-    items = load("merge_requests.json")
-    items += with_times(items[:2], ["created_at", "updated_at", "merged_at", "closed_at"])
+def test_merge_request_times_in_every_form_and_the_merge_user_fallback() -> None:
+    items = with_times(load("merge_requests.json")[:2], ["created_at", "updated_at", "merged_at"])
     del items[0]["merged_by"]  # falls back to merge_user
     items[1]["author"] = None
-    assert_same(
-        per_item("merge_requests", items, lambda i: rows.merge_request_to_row(i, AT)),
-        columns.merge_requests_table(items, AT),
-    )
-
-
-def test_issues_equal_per_item_rows() -> None:
-    items = load("issues.json")
-    items += with_times(items[:2], ["created_at", "updated_at", "closed_at"])
-    assert_same(
-        per_item("issues", items, lambda i: rows.issue_to_row(i, AT)),
-        columns.issues_table(items, AT),
-    )
+    table = merge_requests_table(items, AT)
+    expected = [parse_optional(form) for form in TIMES for _ in range(2)]
+    assert times_of(table, "merged_at") == times_of(table, "created_at") == expected
+    assert table.column("merged_by").to_pylist()[0] == columns.users([items[0]["merge_user"]])[0]
+    assert table.column("author").to_pylist()[1] is None
 
 
 def test_an_empty_page_is_an_empty_table() -> None:
-    assert_same(schema.RAW["issues"].empty_table(), columns.issues_table([], AT))
+    assert issues_table([], AT).equals(schema.RAW["issues"].empty_table())
 
 
-def test_timestamps_equal_parse_time() -> None:
-    expected = [rows.parse_time(value) for value in TIMES]
+def test_timestamps_equal_parse_optional() -> None:
+    expected = [parse_optional(value) for value in TIMES]
     assert columns.timestamps(TIMES).to_pylist() == expected
 
 
 @pytest.mark.parametrize("bad", ["2026-11-27T10:00:00", "2026-11-27", 1732700000])
-def test_timestamps_refuse_what_parse_time_refuses(bad: object) -> None:
+def test_timestamps_refuse_what_parse_optional_refuses(bad: object) -> None:
     with pytest.raises(ValueError):
-        rows.parse_time(bad)
+        parse_optional(bad)
     with pytest.raises(ValueError):
         columns.timestamps(["2026-11-27T10:00:00Z", bad])

@@ -17,9 +17,9 @@ import requests
 
 from pipeline.config import Secret, Settings
 from pipeline.extract.command import ExtractResult, extract
+from pipeline.extract.events import older_than
 from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.extract.listing import Listing, ListingSpec
-from pipeline.extract.plan import older_than
 from pipeline.extract.scheduler import Scheduler
 from pipeline.extract.store.manifest import ListingRecord
 from pipeline.extract.store.state import read_state
@@ -158,7 +158,6 @@ def test_a_stopped_listing_drops_the_pages_fetched_past_it(sim: SimServer) -> No
         path="/projects/101/events",
         params=params,
         record=record,
-        convert=lambda item: {},
         writer=None,
         order_field="created_at",
         descending=True,

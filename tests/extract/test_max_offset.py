@@ -143,7 +143,6 @@ def test_a_limit_lowered_by_another_listing_cuts_one_already_past_it() -> None:
         path="/groups/1/projects",
         params={"per_page": 2, "order_by": "id", "sort": "asc"},
         record=record,
-        convert=lambda item: {},
         writer=None,
         slicer=PROJECTS,
         limit=limit,

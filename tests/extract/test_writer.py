@@ -11,9 +11,9 @@ from typing import Any, cast
 import pyarrow.parquet as pq
 
 from pipeline import schema
-from pipeline.extract import rows
 from pipeline.extract.gitlab.pages import decode_body, page_from
 from pipeline.extract.listing import Listing, ListingSpec
+from pipeline.extract.mrs_and_issues import merge_requests_table
 from pipeline.extract.store.manifest import ListingRecord
 from pipeline.extract.store.writer import PartWriter
 
@@ -41,7 +41,8 @@ def _item(n: int) -> dict[str, object]:
 
 def test_tables_from_workers_write_the_same_parquet_as_rows(tmp_path: Path) -> None:
     pages = [
-        [rows.merge_request_to_row(_item(n), AT) for n in range(p * 3, p * 3 + 3)] for p in range(5)
+        merge_requests_table([_item(n) for n in range(p * 3, p * 3 + 3)], AT).to_pylist()
+        for p in range(5)
     ]
     direct = PartWriter(tmp_path / "direct.parquet", schema.RAW["merge_requests"], row_group_rows=4)
     tabled = PartWriter(tmp_path / "tabled.parquet", schema.RAW["merge_requests"], row_group_rows=4)
@@ -85,7 +86,6 @@ def test_fetch_ahead_follows_the_recent_pace_of_a_growing_listing() -> None:
         path="/groups/1/merge_requests",
         params={"per_page": 2},
         record=ListingRecord("merge_requests", "group", "g"),
-        convert=lambda item: {},
         writer=None,
         order_field="created_at",
         now=lambda: now,

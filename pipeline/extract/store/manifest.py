@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pipeline.extract.store.state import format_time
+from pipeline.times import format_utc
 
 MANIFEST_FILE = "manifest.json"
 
@@ -83,7 +83,7 @@ class ListingRecord:
 
 def new_run_id(started_at: dt.datetime) -> str:
     """`2026-08-23T00:00:00Z-1a2b`: the start time plus a random suffix."""
-    return f"{format_time(started_at)}-{secrets.token_hex(2)}"
+    return f"{format_utc(started_at, 'seconds')}-{secrets.token_hex(2)}"
 
 
 def run_tag(run_id: str) -> str:
@@ -119,14 +119,14 @@ def build_manifest(
         "run_id": run_id,
         "status": "complete",
         "mode": mode,
-        "started_at": format_time(started_at),
-        "finished_at": format_time(finished_at),
-        "as_of": format_time(finished_at),
+        "started_at": format_utc(started_at, "seconds"),
+        "finished_at": format_utc(finished_at, "seconds"),
+        "as_of": format_utc(finished_at, "seconds"),
         "gitlab_url": public_url(gitlab_url),
         "gitlab_version": gitlab_version,
         "scope": scope,
         "since": since.isoformat(),
-        "last_full_refresh": format_time(last_full_refresh),
+        "last_full_refresh": format_utc(last_full_refresh, "seconds"),
         "rows": {
             key: int(rows.get(key, 0))
             for key in ("commits", "merge_requests", "issues", "projects", "users", "events")

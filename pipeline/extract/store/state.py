@@ -8,26 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.times import format_utc, parse_utc
+
 STATE_FILE = "state.json"
 USERS_FILE = "users.json"
 VERSION = 1
-
-
-def format_time(value: dt.datetime) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ` in UTC, the one time format of state and manifest."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def format_precise(value: dt.datetime) -> str:
-    """Watermarks keep microseconds so an overlap is measured from the exact time seen."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(value: str) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError(f"state time without a time zone: {value!r}")
-    return parsed.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -53,10 +38,12 @@ class State:
     def to_json(self) -> dict[str, Any]:
         return {
             "version": VERSION,
-            "last_full_refresh": format_time(self.last_full_refresh),
+            "last_full_refresh": format_utc(self.last_full_refresh, "seconds"),
             "since": self.since,
             "scope": self.scope,
-            "watermarks": {k: format_precise(v) for k, v in sorted(self.watermarks.items())},
+            "watermarks": {
+                k: format_utc(v, "microseconds") for k, v in sorted(self.watermarks.items())
+            },
             "heads": {
                 str(pid): {"branch": h.branch, "sha": h.sha}
                 for pid, h in sorted(self.heads.items())
@@ -66,10 +53,10 @@ class State:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:
         return cls(
-            last_full_refresh=parse_time(data["last_full_refresh"]),
+            last_full_refresh=parse_utc(data["last_full_refresh"]),
             since=data["since"],
             scope={k: list(v) for k, v in data["scope"].items()},
-            watermarks={k: parse_time(v) for k, v in data.get("watermarks", {}).items()},
+            watermarks={k: parse_utc(v) for k, v in data.get("watermarks", {}).items()},
             heads={
                 int(pid): Head(h["branch"], h["sha"]) for pid, h in data.get("heads", {}).items()
             },

@@ -10,17 +10,21 @@ empty page, and with no head stored the next run lists it again, one request eac
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import pyarrow as pa
+
 from pipeline.errors import RequestError
-from pipeline.extract import columns, rows
+from pipeline.extract.columns import Item, table_of, timestamps
+from pipeline.extract.extraction import Extraction, Listed, Order, ProjectInfo
 from pipeline.extract.listing import Listing
-from pipeline.extract.run import Extraction, ProjectInfo, _iso
 from pipeline.extract.scheduler import Call, Source
 from pipeline.extract.store.state import Head
+from pipeline.times import format_utc
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -46,8 +50,6 @@ def commit_sources(ex: Extraction, info: ProjectInfo) -> list[Source]:
 
 def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool = True) -> Listing:
     """Every commit of the default branch since LEADERBOARD_SINCE; replaces the project's folder."""
-    key = f"p{info.id}"
-    ex.replaced.add(("commits", key))
 
     def done(listing: Listing) -> Iterable[Source]:
         head = listing.first_item
@@ -61,20 +63,22 @@ def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool 
             return [_verify(ex, info, branch, listing)]
         return ()
 
-    return ex.listing(
+    return ex.start(_listed(ex, info, branch, on_done=done, ahead=ahead))
+
+
+def _listed(ex: Extraction, info: ProjectInfo, ref: str, **how: Any) -> Listed:
+    """The commits listing of `ref` (a branch, or `OLD..NEW`): git log order, newest first."""
+    return Listed(
         table="commits",
-        key=key,
+        key=f"p{info.id}",
         path=f"/projects/{info.id}/repository/commits",
-        params={"ref_name": branch, "since": _iso(ex.since)},
+        params={"ref_name": ref, "since": format_utc(ex.since, "seconds")},
         what=f"commits of {info.path}",
         owner=("project", info.path),
-        convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
-        to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
-        ahead=ahead,
-        order=("committed_date", True),
-        floor=ex.since,
-        on_done=done,
+        columns=lambda items: commits_table(items, info.id, ex.extracted_at),
+        order=Order("committed_date", descending=True, floor=ex.since),
         nothing_to_list=no_repository,
+        **how,
     )
 
 
@@ -101,7 +105,7 @@ def _verify(ex: Extraction, info: ProjectInfo, branch: str, listing: Listing) ->
 
 def _read_branch(ex: Extraction, info: ProjectInfo, old: Head) -> Source:
     """Incremental: one branch read; if the head moved, check ancestry before listing a range."""
-    ex.kept.add(("commits", f"p{info.id}"))
+    ex.kept.add(("commits", f"p{info.id}"))  # its parts are kept, whatever the branch says
 
     def then(body: Mapping[str, Any]) -> Iterable[Source]:
         new = _commit_id(body)
@@ -145,27 +149,16 @@ def _merge_base(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Sourc
 
 
 def _range_listing(ex: Extraction, info: ProjectInfo, old: Head, new: str) -> Listing:
-    """Exactly the commits that landed since the old head, old-dated merges included."""
+    """Exactly the commits that landed since the old head, old-dated merges included; its rows
+    are added beside the project's earlier parts."""
 
     def done(listing: Listing) -> Iterable[Source]:
         ex.heads[info.id] = Head(old.branch, new)
         return ()
 
-    return ex.listing(
-        table="commits",
-        key=f"p{info.id}",
-        path=f"/projects/{info.id}/repository/commits",
-        params={"ref_name": f"{old.sha}..{new}", "since": _iso(ex.since)},
-        what=f"commits of {info.path}",
-        owner=("project", info.path),
-        convert=lambda item: rows.commit_to_row(item, info.id, ex.extracted_at),
-        to_table=lambda items: columns.commits_table(items, info.id, ex.extracted_at),
-        ahead=False,
-        order=("committed_date", True),
-        floor=ex.since,
-        check="range",
-        keep_empty=False,
-        on_done=done,
+    ref = f"{old.sha}..{new}"
+    return ex.start(
+        _listed(ex, info, ref, on_done=done, ahead=False, replaces=False, check="range")
     )
 
 
@@ -180,3 +173,23 @@ def _commit_id(body: Mapping[str, Any]) -> str:
     """The SHA of a branch (`commit.id`) or of a commit object (`id`)."""
     commit = body.get("commit")
     return str(commit["id"] if isinstance(commit, Mapping) else body["id"])
+
+
+def commits_table(items: Sequence[Item], project_id: int, extracted_at: dt.datetime) -> pa.Table:
+    """Items of /projects/:id/repository/commits as rows of `schema.COMMITS`."""
+    gets = [item.get for item in items]
+    columns = {
+        "project_id": [project_id] * len(items),
+        "id": [item["id"] for item in items],
+        "short_id": [get("short_id") for get in gets],
+        "title": [get("title") for get in gets],
+        "author_name": [get("author_name") for get in gets],
+        "author_email": [get("author_email") for get in gets],
+        "authored_date": timestamps([get("authored_date") for get in gets]),
+        "committer_name": [get("committer_name") for get in gets],
+        "committer_email": [get("committer_email") for get in gets],
+        "committed_date": timestamps([get("committed_date") for get in gets]),
+        "parent_ids": [list(get("parent_ids") or []) for get in gets],
+        "web_url": [get("web_url") for get in gets],
+    }
+    return table_of("commits", columns, len(items), extracted_at)

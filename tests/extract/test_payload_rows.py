@@ -1,4 +1,5 @@
-"""Row conversion on real gitlab.com payloads: exact whole rows, nulls, offsets converted to UTC."""
+"""Each resource module's conversion on real gitlab.com payloads: exact whole rows, nulls,
+offsets converted to UTC (commits, merge requests and issues, projects, users)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import pyarrow as pa
 import pytest
 
 from pipeline import schema
-from pipeline.extract import rows
+from pipeline.extract.commits import commits_table
+from pipeline.extract.mrs_and_issues import issues_table, merge_requests_table
+from pipeline.extract.projects import project_row
+from pipeline.extract.users import user_row
+from pipeline.times import parse_optional
 
 # Real gitlab.com response bodies (apache/devlake fixtures, Apache-2.0; see the README there).
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "gitlab-payloads"
@@ -21,6 +26,12 @@ UTC = dt.UTC
 
 def load(name: str) -> list[dict[str, object]]:
     return json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
+
+
+def one(table: pa.Table) -> dict[str, object]:
+    """The row a one-item page becomes."""
+    (row,) = table.to_pylist()
+    return row
 
 
 def ts(*parts: int) -> dt.datetime:
@@ -34,7 +45,7 @@ ALEX = {"id": 2478227, "username": "aianus", "name": "Alex Ianus", "state": "act
 
 def test_merged_merge_request_row() -> None:
     item = load("merge_requests.json")[0]
-    assert rows.merge_request_to_row(item, AT) == {
+    assert one(merge_requests_table([item], AT)) == {
         "id": 32348491,
         "iid": 1,
         "project_id": 12345678,
@@ -54,7 +65,7 @@ def test_merged_merge_request_row() -> None:
 
 def test_closed_merge_request_row_has_null_merge_fields() -> None:
     item = load("merge_requests.json")[10]
-    assert rows.merge_request_to_row(item, AT) == {
+    assert one(merge_requests_table([item], AT)) == {
         "id": 68978485,
         "iid": 13,
         "project_id": 12345678,
@@ -75,12 +86,12 @@ def test_closed_merge_request_row_has_null_merge_fields() -> None:
 def test_merge_user_used_only_when_merged_by_is_absent() -> None:
     item = copy.deepcopy(load("merge_requests.json")[0])
     del item["merged_by"]
-    assert rows.merge_request_to_row(item, AT)["merged_by"] == TAYLOR
+    assert one(merge_requests_table([item], AT))["merged_by"] == TAYLOR
 
 
 def test_closed_issue_row() -> None:
     item = load("issues.json")[0]
-    assert rows.issue_to_row(item, AT) == {
+    assert one(issues_table([item], AT)) == {
         "id": 22097949,
         "iid": 1,
         "project_id": 12345678,
@@ -98,7 +109,7 @@ def test_closed_issue_row() -> None:
 
 def test_open_issue_row_has_nulls() -> None:
     item = load("issues.json")[2]
-    assert rows.issue_to_row(item, AT) == {
+    assert one(issues_table([item], AT)) == {
         "id": 23577209,
         "iid": 3,
         "project_id": 12345678,
@@ -117,7 +128,7 @@ def test_open_issue_row_has_nulls() -> None:
 def test_commit_row() -> None:
     item = load("merge_request_commits.json")[5]
     sha = "083864201849f6707a34d24e61c43638696f95a6"
-    assert rows.commit_to_row(item, 7, AT) == {
+    assert one(commits_table([item], 7, AT)) == {
         "project_id": 7,
         "id": sha,
         "short_id": "08386420",
@@ -139,7 +150,7 @@ def test_offset_timestamps_become_utc() -> None:
     item["authored_date"] = "2019-06-28T13:03:52.000+02:00"
     item["committed_date"] = "2019-06-27T23:33:52-05:30"
     item["parent_ids"] = ["a" * 40, "b" * 40]
-    row = rows.commit_to_row(item, 1, AT)
+    row = one(commits_table([item], 1, AT))
     assert row["authored_date"] == ts(2019, 6, 28, 11, 3, 52)
     assert row["authored_date"].utcoffset() == dt.timedelta(0)
     assert row["committed_date"] == ts(2019, 6, 28, 5, 3, 52)
@@ -148,7 +159,7 @@ def test_offset_timestamps_become_utc() -> None:
 
 def test_naive_timestamp_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
-        rows.parse_time("2019-06-28T13:03:52")
+        parse_optional("2019-06-28T13:03:52")
 
 
 def test_project_row_from_group_listing_shape() -> None:
@@ -162,7 +173,7 @@ def test_project_row_from_group_listing_shape() -> None:
         "forked_from_project": {"id": 7, "path_with_namespace": "acme/upstream"},
         "namespace": {"id": 3},
     }
-    assert rows.project_to_row(item, "group:acme", AT) == {
+    assert project_row(item, "group:acme", AT) == {
         "id": 42,
         "path_with_namespace": "acme/app",
         "name": "App <script>",
@@ -174,7 +185,7 @@ def test_project_row_from_group_listing_shape() -> None:
         "_extracted_at": AT,
     }
     empty_repo = {"id": 43, "default_branch": None, "archived": False}
-    assert rows.project_to_row(empty_repo, "project", AT)["forked_from_project_id"] is None
+    assert project_row(empty_repo, "project", AT)["forked_from_project_id"] is None
 
 
 def test_user_row_empty_public_email_is_null() -> None:
@@ -188,7 +199,7 @@ def test_user_row_empty_public_email_is_null() -> None:
         "web_url": "https://gitlab.example.com/Alice",
         "avatar_url": None,
     }
-    assert rows.user_to_row(item, AT) == {
+    assert user_row(item, AT) == {
         "id": 5,
         "username": "Alice",
         "name": "Alice",
@@ -202,11 +213,12 @@ def test_user_row_empty_public_email_is_null() -> None:
 
 def test_every_payload_item_fits_its_declared_schema() -> None:
     tables = {
-        "merge_requests": [rows.merge_request_to_row(i, AT) for i in load("merge_requests.json")],
-        "issues": [rows.issue_to_row(i, AT) for i in load("issues.json")],
-        "commits": [rows.commit_to_row(i, 1, AT) for i in load("merge_request_commits.json")],
+        "merge_requests": merge_requests_table(load("merge_requests.json"), AT),
+        "issues": issues_table(load("issues.json"), AT),
+        "commits": commits_table(load("merge_request_commits.json"), 1, AT),
     }
-    for name, data in tables.items():
-        table = pa.Table.from_pylist(data, schema=schema.RAW[name])
-        assert table.num_rows == len(data)
+    for name, table in tables.items():
+        assert table.num_rows == len(
+            load(f"{name if name != 'commits' else 'merge_request_commits'}.json")
+        )
         assert table.schema == schema.RAW[name]

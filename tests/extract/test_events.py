@@ -6,10 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import pyarrow as pa
-
 from pipeline import schema
-from pipeline.extract.rows import event_to_row
+from pipeline.extract.events import events_table
 
 PAYLOAD = (
     Path(__file__).resolve().parents[1] / "fixtures" / "gitlab-payloads" / "project_events.json"
@@ -19,6 +17,12 @@ AT = dt.datetime(2026, 8, 23, 0, 0, 4, tzinfo=dt.UTC)
 
 def items() -> list[dict[str, object]]:
     return json.loads(PAYLOAD.read_text(encoding="utf-8"))
+
+
+def event_to_row(item: dict[str, object], project_id: int, at: dt.datetime) -> dict[str, object]:
+    """The row a one-event page becomes."""
+    (row,) = events_table([item], project_id, at).to_pylist()
+    return row
 
 
 def ts(*parts: int) -> dt.datetime:
@@ -88,6 +92,5 @@ def test_author_username_falls_back_to_the_author_object() -> None:
 
 
 def test_every_event_fits_the_declared_schema() -> None:
-    data = [event_to_row(item, 1, AT) for item in items()]
-    table = pa.Table.from_pylist(data, schema=schema.EVENTS)
+    table = events_table(items(), 1, AT)
     assert table.num_rows == 4 and table.schema == schema.RAW["events"]
