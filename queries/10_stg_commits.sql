@@ -15,12 +15,11 @@ deduped as (
     ) = 1
 ),
 final as (
+    -- every other raw field passes through under GitLab's name, so a field the extraction adds
+    -- reaches the SQL without a change here
     select
+        * exclude (id, author_email, authored_date, committed_date, parent_ids, _extracted_at),
         id as sha,
-        project_id,
-        title,
-        web_url,
-        author_name,
         normalize(coalesce(author_email, '')) as author_email,
         timezone('UTC', authored_date) as authored_at,
         coalesce(len(parent_ids), 0) > 1 as is_merge

@@ -1,13 +1,14 @@
 -- Every counted item in long form, one row per item and kind, by the username it is credited to,
--- before teams and windows: commits by member email (int_counted_commits), MRs and issues by
--- author and closer, review events (int_reviews). A new kind is one more arm here; its metric
--- (pipeline/metrics.py) says how it is counted.
+-- before teams and windows: commits by member email, under each kind a commit names people in
+-- (int_commit_identities: its author, its co-authors), MRs and issues by author and closer,
+-- review events (int_reviews). A new kind is one more arm here, or rows of a commit kind in
+-- int_commit_identities; its metric (pipeline/metrics.py) says how it is counted.
 create or replace table int_items as
 with commits as (
-    select e.username, 'commit' as kind, c.sha as item_id, c.project_id, c.title, c.web_url,
+    select e.username, c.kind, c.sha as item_id, c.project_id, c.title, c.web_url,
         c.authored_at as happened_at
-    from int_counted_commits as c
-    join int_member_emails as e on e.email = c.author_email
+    from int_commit_identities as c
+    join int_member_emails as e on e.email = c.email
 ),
 mrs as (
     select * from stg_merge_requests

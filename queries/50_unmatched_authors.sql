@@ -1,8 +1,11 @@
--- Mart: counted commits (365-day horizon) whose non-bot email belongs to no member, so a team
--- can claim it in teams.csv.
+-- Mart: emails that counted commits (365-day horizon) name, as author or under any other commit
+-- kind (a co-author), that are no bot's and belong to no member, so a team can claim them in
+-- teams.csv. `commits` counts the distinct commits that name the email.
 create or replace table unmatched_authors as
-with commits as (
-    select * from int_commits
+with identities as (
+    select i.*
+    from int_commit_identities as i, stg_params as p
+    where i.authored_at >= p.as_of - to_days(365)
 ),
 holders as (
     -- every in-scope project whose default branch holds the SHA
@@ -10,25 +13,25 @@ holders as (
 ),
 unmatched as (
     select *
-    from commits
-    where author_email not in (select email from int_member_emails)
-        and not is_bot_email(author_email)
+    from identities
+    where email not in (select email from int_member_emails)
+        and not is_bot_email(email)
 ),
 per_email as (
     select
-        author_email,
-        max_by(author_name, (authored_at, sha)) as author_name,
+        email as author_email,
+        max_by(name, (authored_at, sha)) as author_name,
         count(distinct sha) as commits,
         min(authored_at) as first_seen,
         max(authored_at) as last_seen
     from unmatched
-    group by author_email
+    group by email
 ),
 projects as (
-    select u.author_email, count(distinct h.project_id) as projects
+    select u.email as author_email, count(distinct h.project_id) as projects
     from unmatched as u
     join holders as h using (sha)
-    group by u.author_email
+    group by u.email
 ),
 final as (
     select

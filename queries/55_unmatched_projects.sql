@@ -5,7 +5,10 @@ with unmatched as (
     select author_email, commits as email_commits from unmatched_authors
 ),
 commits as (
-    select sha, author_email from int_commits
+    -- the commits that name each email, as author or under another commit kind
+    select i.sha, i.email as author_email
+    from int_commit_identities as i, stg_params as p
+    where i.authored_at >= p.as_of - to_days(365)
 ),
 holders as (
     -- every in-scope project whose default branch holds the SHA (a fork and its upstream both)
