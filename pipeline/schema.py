@@ -32,6 +32,9 @@ PROJECTS = pa.schema(
     ]
 )
 
+#: a person a commit names besides its author (`Name <email>` of a trailer)
+PERSON = pa.struct([pa.field("name", pa.string()), pa.field("email", pa.string())])
+
 COMMITS = pa.schema(
     [
         pa.field("project_id", pa.int64(), nullable=False),
@@ -46,6 +49,10 @@ COMMITS = pa.schema(
         pa.field("committed_date", TS),
         pa.field("parent_ids", pa.list_(pa.string())),
         pa.field("web_url", pa.string()),
+        # not GitLab fields: what `extract/trailers` reads from its `extended_trailers` (or the
+        # message): the `Co-authored-by` people, and how many values there were malformed
+        pa.field("coauthors", pa.list_(PERSON)),
+        pa.field("coauthors_malformed", pa.int32()),
         pa.field("_extracted_at", TS),
     ]
 )

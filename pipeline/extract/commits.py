@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.errors import RequestError
 from pipeline.extract.columns import Item, table_of, timestamps
@@ -24,6 +25,7 @@ from pipeline.extract.extraction import Extraction, Listed, Order, ProjectInfo
 from pipeline.extract.listing import Listing
 from pipeline.extract.scheduler import Call, Source
 from pipeline.extract.store.state import Head
+from pipeline.extract.trailers import coauthors
 from pipeline.times import format_utc
 
 log = logging.getLogger("leaderboard.extract")
@@ -66,18 +68,37 @@ def full_listing(ex: Extraction, info: ProjectInfo, branch: str, *, ahead: bool 
     return ex.start(_listed(ex, info, branch, on_done=done, ahead=ahead))
 
 
-def _listed(ex: Extraction, info: ProjectInfo, ref: str, **how: Any) -> Listed:
-    """The commits listing of `ref` (a branch, or `OLD..NEW`): git log order, newest first."""
+def _listed(
+    ex: Extraction,
+    info: ProjectInfo,
+    ref: str,
+    on_done: Callable[[Listing], Iterable[Source]],
+    **how: Any,
+) -> Listed:
+    """The commits listing of `ref` (a branch, or `OLD..NEW`): git log order, newest first. The
+    manifest counts the malformed `Co-authored-by` values it ignored (`trailers`)."""
+    malformed = [0]
+
+    def observe(new: pa.Table) -> None:
+        malformed[0] += pc.sum(new.column("coauthors_malformed")).as_py() or 0
+
+    def done(listing: Listing) -> Iterable[Source]:
+        listing.spec.record.counts["malformed_coauthors"] = malformed[0]
+        return on_done(listing)
+
     return Listed(
         table="commits",
         key=f"p{info.id}",
         path=f"/projects/{info.id}/repository/commits",
-        params={"ref_name": ref, "since": format_utc(ex.since, "seconds")},
+        # trailers=true: GitLab fills `trailers`/`extended_trailers` (lib/api/commits.rb)
+        params={"ref_name": ref, "since": format_utc(ex.since, "seconds"), "trailers": "true"},
         what=f"commits of {info.path}",
         owner=("project", info.path),
         columns=lambda items: commits_table(items, info.id, ex.extracted_at),
         order=Order("committed_date", descending=True, floor=ex.since),
         nothing_to_list=no_repository,
+        observe=observe,
+        on_done=done,
         **how,
     )
 
@@ -192,4 +213,7 @@ def commits_table(items: Sequence[Item], project_id: int, extracted_at: dt.datet
         "parent_ids": [list(get("parent_ids") or []) for get in gets],
         "web_url": [get("web_url") for get in gets],
     }
+    found = [coauthors(item) for item in items]
+    columns["coauthors"] = [people for people, _ in found]
+    columns["coauthors_malformed"] = [malformed for _, malformed in found]
     return table_of("commits", columns, len(items), extracted_at)

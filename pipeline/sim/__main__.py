@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--hidden-events", type=float, default=0.0, help="share of unseen events")
     serve.add_argument("--time-zone", default="UTC", help="instance time zone, e.g. Etc/GMT+8")
     serve.add_argument(
+        "--no-commit-trailers",
+        dest="commit_trailers",
+        action="store_false",
+        help="commits without trailers fields, as older GitLab versions answer",
+    )
+    serve.add_argument(
         "--users-get-by-id-limit", type=int, default=300, help="/users/:id per interval (0: off)"
     )
     serve.add_argument("--users-get-by-id-interval", type=int, default=600, help="seconds")
@@ -79,6 +85,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         "events_count_cap",
         "hidden_events",
         "time_zone",
+        "commit_trailers",
         "users_get_by_id_limit",
         "users_get_by_id_interval",
         "users_get_by_id_retry_after",

@@ -26,6 +26,7 @@ class Api:
         self._memo: dict[tuple[object, ...], list[object]] = {}
         self._memo_version = -1
         self.events = EventsApi(ds, renderer, self._memoised, cfg)
+        self.cfg = cfg
 
     def _memoised(self, key: tuple[object, ...], build: Callable[[], list[object]]) -> list[object]:
         if self._memo_version != self.ds.version:
@@ -297,8 +298,13 @@ class Api:
             # GitLab lists an unknown ref as an empty history, not an error.
             rows = []
 
+        # lib/api/commits.rb fills `trailers`/`extended_trailers` only when asked; a GitLab older
+        # than those fields (knob `commit_trailers` off) has neither
+        trailers = flag(params, "trailers", False) if self.cfg.commit_trailers else None
+
         def fetch(a: int, b: int) -> list[bytes]:
-            return [self.r.commit_bytes(s, project) for s in rows[a:b]]  # type: ignore[arg-type]
+            page: list[str] = rows[a:b]  # type: ignore[assignment]
+            return [self.r.commit_bytes(s, project, trailers) for s in page]
 
         return paginate(req, len(rows), fetch, with_total=False, next_if_full=True)
 

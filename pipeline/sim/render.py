@@ -8,6 +8,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from pipeline.sim.org.model import Commit, Dataset, Issue, MergeRequest, Project, User
+from pipeline.sim.trailers import fields
 
 
 def ts_utc(value: dt.datetime | None) -> str | None:
@@ -90,7 +91,7 @@ class Renderer:
 
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
-        self._commits: dict[tuple[str, int], bytes] = {}
+        self._commits: dict[tuple[str, int, bool | None], bytes] = {}
         self._mrs: dict[int, bytes] = {}
         self._issues: dict[int, bytes] = {}
         self._projects: dict[int, bytes] = {}
@@ -108,7 +109,7 @@ class Renderer:
             for p in ds.projects.values():
                 head = p.branches.get(p.default_branch)
                 for sha in ds.log(head) if head else []:
-                    self.commit_bytes(sha, p)
+                    self.commit_bytes(sha, p, trailers=True)  # as the extractor asks
             for mr in ds.merge_requests.values():
                 self.merge_request_bytes(mr)
             for issue in ds.issues.values():
@@ -217,9 +218,11 @@ class Renderer:
         """A commit as a single object (branch head, merge base)."""
         return json.loads(self.commit_bytes(c.sha, p))  # type: ignore[no-any-return]
 
-    def commit_bytes(self, sha: str, p: Project) -> bytes:
-        """A commit as the commits listing returns it (web_url under the project)."""
-        key = (sha, p.id)
+    def commit_bytes(self, sha: str, p: Project, trailers: bool | None = False) -> bytes:
+        """A commit as the commits listing returns it (web_url under the project). `trailers`:
+        True when the listing asked `trailers=true` (both hashes filled from the message, see
+        `trailers.py`), False for `{}`, None for a GitLab too old to have the fields."""
+        key = (sha, p.id, trailers)
         hit = self._commits.get(key)
         if hit is not None:
             return hit
@@ -234,7 +237,8 @@ class Renderer:
             f'"author_name":{q(c.author_name)},"author_email":{q(c.author_email)},'
             f'"authored_date":"{authored}","committer_name":{q(c.committer_name)},'
             f'"committer_email":{q(c.committer_email)},"committed_date":"{committed}",'
-            f'"trailers":{{}},"extended_trailers":{{}},"web_url":{q(f"{p.web_url}/-/commit/{sha}")}}}'
+            f"{_trailer_fields(c.message, trailers)}"
+            f'"web_url":{q(f"{p.web_url}/-/commit/{sha}")}}}'
         )
         hit = self._commits[key] = text.encode()
         return hit
@@ -306,3 +310,11 @@ class Renderer:
         )
         hit = self._issues[it.id] = text.encode()
         return hit
+
+
+def _trailer_fields(message: str, filled: bool | None) -> str:
+    """The `trailers` and `extended_trailers` members, with their trailing comma."""
+    if filled is None:
+        return ""
+    single, extended = fields(message) if filled else ({}, {})
+    return f'"trailers":{dumps(single).decode()},"extended_trailers":{dumps(extended).decode()},'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ class Raw:
         name: str = "Someone",
         parents: int = 1,
         extracted: dt.datetime = EXTRACTED,
+        coauthors: Sequence[tuple[str, str]] = (),
     ) -> Raw:
         self.tables["commits"].append(
             {
@@ -88,6 +90,8 @@ class Raw:
                 "committed_date": authored,
                 "parent_ids": [f"parent{i}" for i in range(parents)],
                 "web_url": f"https://gitlab.example.com/acme/p{pid}/-/commit/{sha}",
+                "coauthors": [{"name": who, "email": address} for who, address in coauthors],
+                "coauthors_malformed": 0,
                 "_extracted_at": extracted,
             }
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import metrics
 from pipeline.marts.raw_tables import load_raw_tables
 from pipeline.marts.roster_tables import register_inputs
 from pipeline.marts.runner import connect, run_queries
@@ -42,7 +43,7 @@ def test_no_files_at_all_gives_typed_empty_tables(tmp_path: Path) -> None:
         "7d",
         "red",
         "alice",
-        *(0,) * 9,  # five item metrics, three review metrics, score
+        *(0,) * (len(metrics.NAMES) + 1),  # every metric of the registry, and the score
         1,
         1,  # prev_rank: the membership has no dates, so it was on the previous board too
     )

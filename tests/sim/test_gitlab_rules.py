@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 import requests
 
+from pipeline.extract.trailers import identity
 from pipeline.sim import SimConfig, SimServer
 from pipeline.sim.events_api import hidden
+from pipeline.sim.trailers import parse
 
 NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
 
@@ -136,3 +138,37 @@ def test_a_project_without_a_repository_and_an_empty_one(sim: SimServer) -> None
     assert (empty.status_code, empty.json(), "next" in empty.links) == (200, [], False)
     branch = get(sim, "/projects/acme%2Fempty/repository/branches/main")
     assert branch.status_code == 404
+
+
+def test_commits_carry_trailers_only_when_asked(sim: SimServer) -> None:
+    # lib/api/commits.rb: `optional :trailers, type: Boolean, default: false`; only then are
+    # lib/api/entities/commit.rb's `trailers` and `extended_trailers` filled (else {})
+    path = "/projects/acme%2Fapp/repository/commits"
+    plain = get(sim, path, per_page=100).json()
+    assert all(c["trailers"] == {} and c["extended_trailers"] == {} for c in plain)
+    asked = {c["id"]: c for c in get(sim, path, per_page=100, trailers="true").json()}
+    named = [c for c in asked.values() if c["extended_trailers"]]
+    assert named  # the demo's co-authored commits are among the newest
+    for item in named:
+        truth = sim.dataset.commits[item["id"]].coauthors
+        values = [v for k, vs in item["extended_trailers"].items()
+                  if k.lower() == "co-authored-by" for v in vs]  # fmt: skip
+        assert [identity(v) for v in values if identity(v)] == [
+            {"name": name, "email": email} for name, email in truth
+        ]
+        assert item["trailers"] == {k: vs[-1] for k, vs in item["extended_trailers"].items()}
+    sim.configure(commit_trailers=False)  # a GitLab older than the fields: the message only
+    older = get(sim, path, per_page=100, trailers="true").json()
+    assert all("trailers" not in c and "extended_trailers" not in c for c in older)
+    assert {c["id"]: c["message"] for c in older} == {k: c["message"] for k, c in asked.items()}
+
+
+def test_the_demos_trailers_read_as_the_generator_wrote_them(sim: SimServer) -> None:
+    """git's reading of each demo message (the simulator's, as Gitaly's) is the record the
+    oracle counts from, including the shapes that credit nobody."""
+    written = [c for c in sim.dataset.commits.values() if "uthored-by" in c.message.lower()]
+    assert len(written) == 10
+    for commit in written:
+        values = [v for k, v in parse(commit.message) if k.lower() == "co-authored-by"]
+        people = [identity(v) for v in values]
+        assert [p for p in people if p] == [{"name": n, "email": e} for n, e in commit.coauthors]

@@ -62,6 +62,8 @@ class ListingRecord:
     unseen: int | None = None
     #: why a listing has nothing to list (GitLab's own message, e.g. "404 Repository Not Found")
     reason: str | None = None
+    #: what a resource counted on the way, e.g. {"malformed_coauthors": 2} (shown as keys)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -78,7 +80,7 @@ class ListingRecord:
             out["unseen"] = self.unseen
         if self.reason is not None:
             out["reason"] = self.reason
-        return out
+        return out | self.counts
 
 
 def new_run_id(started_at: dt.datetime) -> str:

@@ -46,6 +46,7 @@ KNOBS = (
     "users_get_by_id_limit",
     "users_get_by_id_interval",
     "users_get_by_id_retry_after",
+    "commit_trailers",
 )
 
 
@@ -84,6 +85,9 @@ class SimConfig:
     #: the instance's time zone (`gitlab.yml` time_zone), in which the Events API's `after` and
     #: `before` dates are days: an IANA name ("America/Los_Angeles") or "UTC"
     time_zone: str = "UTC"
+    #: commits carry `trailers` and `extended_trailers` (GitLab 15.x and later); off: an older
+    #: GitLab whose commits have only `message`
+    commit_trailers: bool = True
     #: GitLab's `users_get_by_id_limit` (GET /users/:id per interval for a non-admin; 0: off)
     users_get_by_id_limit: int = 300
     #: its window in seconds: 10 minutes on GitLab, lowerable here for tests

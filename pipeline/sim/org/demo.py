@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 from pipeline.sim.org.accounts import add_accounts
+from pipeline.sim.org.coauthors import add_coauthors
 from pipeline.sim.org.history import (
     DAY,
     Author,
@@ -305,6 +306,7 @@ def build_demo(ds: Dataset, seed: int) -> None:
     _items(ds, rng)
     add_review_history(ds, seed)
     add_accounts(ds, seed)
+    add_coauthors(ds, seed)
     _without_history(ds)
 
 

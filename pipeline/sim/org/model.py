@@ -67,6 +67,9 @@ class Commit:
     message: str
     author_offset_min: int = 0
     committer_offset_min: int = 0
+    #: the people its `Co-authored-by` trailers name as git reads them, (name, email): what the
+    #: generator meant to write, for tests to check a parse against
+    coauthors: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
