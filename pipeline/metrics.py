@@ -74,6 +74,15 @@ METRICS: tuple[Metric, ...] = (
         bots=True,
     ),
     Metric(
+        name="commits_coauthored",
+        kinds=("commit_coauthored",),
+        counting=DISTINCT,
+        label="Commits co-authored",
+        meaning="distinct counted commits of others that name the person in a Co-authored-by "
+        "trailer",
+        weight=1,
+    ),
+    Metric(
         name="mrs_opened",
         kinds=("mr_opened",),
         counting=EACH,

@@ -17,13 +17,14 @@ from typing import Any
 
 from pipeline import metrics
 from pipeline.roster.teams import Bots, Membership, Roster
-from pipeline.sim.org.model import Dataset, User
+from pipeline.sim.org.model import Commit, Dataset, User
 from tests.oracle_reviews import review_counts, review_items
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 WEIGHTS = metrics.weights()  # configuration, not a rule: the oracle counts on its own
 KIND_METRIC = {
     "commit": "commits",
+    "commit_coauthored": "commits_coauthored",  # one item per person and commit: distinct
     "mr_opened": "mrs_opened",
     "mr_merged": "mrs_merged",
     "issue_opened": "issues_opened",
@@ -94,7 +95,7 @@ class Oracle:
         self.members = [m for m in roster.memberships if m.username not in self.bot_members]
         self.emails = self._member_emails()
         self.owner = {email: user for (user, email) in self.emails}
-        self.items = self._commits() + self._merge_requests() + self._issues()
+        self.items = self._commits() + self._coauthored() + self._merge_requests() + self._issues()
         # events the token cannot see (the server's `hidden_events`) count for nobody
         reviews = review_items(ds, self.scope, self._member_name, hidden_events)
         self.items += [Item(*r) for r in reviews]
@@ -215,10 +216,42 @@ class Oracle:
             name = self.owner.get(commit.author_email.strip().lower())
             if name is None:
                 continue
-            upstream = [p for p in pids if self.ds.projects[p].forked_from_project_id is None]
-            pid = min(upstream or pids)
-            url = f"{self.ds.projects[pid].web_url}/-/commit/{sha}"
+            pid, url = self._shown_under(sha, pids)
             items.append(Item(name, "commit", sha, pid, commit.title, url, commit.authored_date))
+        return items
+
+    def _shown_under(self, sha: str, pids: list[int]) -> tuple[int, str]:
+        """The project a commit is shown under (the lowest non-fork holder) and its link."""
+        upstream = [p for p in pids if self.ds.projects[p].forked_from_project_id is None]
+        pid = min(upstream or pids)
+        return pid, f"{self.ds.projects[pid].web_url}/-/commit/{sha}"
+
+    def coauthor_emails(self, commit: Commit) -> dict[str, str]:
+        """The commit's co-authors as the dataset records what git reads (`Commit.coauthors`):
+        email (trimmed, lower case) -> name (the greatest, for one named twice), without its
+        author's own email."""
+        found: dict[str, str] = {}
+        author = commit.author_email.strip().lower()
+        for name, email in commit.coauthors:
+            key = email.strip().lower()
+            if key and key != author:
+                found[key] = max(found.get(key, name), name)
+        return found
+
+    def _coauthored(self) -> list[Item]:
+        """Co-author credit: a member named by a counted commit's trailers who is not its author
+        (by email or as another address of the same member), once per commit."""
+        items = []
+        for sha, pids in self.counted_commits().items():
+            commit = self.ds.commits[sha]
+            author = self.owner.get(commit.author_email.strip().lower())
+            names = {self.owner.get(email) for email in self.coauthor_emails(commit)}
+            for name in sorted(n for n in names if n is not None and n != author):
+                pid, url = self._shown_under(sha, pids)
+                items.append(
+                    Item(name, "commit_coauthored", sha, pid, commit.title, url,
+                         commit.authored_date)
+                )  # fmt: skip
         return items
 
     def _member_name(self, user_id: int | None) -> str | None:
@@ -363,24 +396,26 @@ class Oracle:
         ]
 
     def unmatched_authors(self) -> list[Row]:
-        groups: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+        """Emails a counted commit of the horizon names, as author or co-author, that belong to
+        no member and no bot."""
+        seen: dict[str, dict[str, tuple[str, dt.datetime, list[int]]]] = defaultdict(dict)
         for sha, pids in self.counted_commits().items():
             commit = self.ds.commits[sha]
-            email = commit.author_email.strip().lower()
             if not self.horizon <= commit.authored_date < self.as_of:
                 continue
-            if email in self.owner or self.is_bot_email(email):
-                continue
-            groups[email].append((sha, pids))
+            named = {commit.author_email.strip().lower(): commit.author_name}
+            named |= self.coauthor_emails(commit)
+            for email, name in named.items():
+                if email not in self.owner and not self.is_bot_email(email):
+                    seen[email][sha] = (name, commit.authored_date, pids)
         rows = []
-        for email, shas in groups.items():
-            commits = [self.ds.commits[sha] for sha, _ in shas]
-            latest = max(commits, key=lambda c: (c.authored_date, c.sha))
+        for email, shas in seen.items():
+            latest = max(shas, key=lambda sha: (shas[sha][1], sha))
             rows.append(
-                {"author_email": email, "author_name": latest.author_name,
-                 "commits": len(shas), "projects": len({p for _, pids in shas for p in pids}),
-                 "first_seen": min(c.authored_date for c in commits),
-                 "last_seen": max(c.authored_date for c in commits)}
+                {"author_email": email, "author_name": shas[latest][0], "commits": len(shas),
+                 "projects": len({p for _, _, pids in shas.values() for p in pids}),
+                 "first_seen": min(at for _, at, _ in shas.values()),
+                 "last_seen": max(at for _, at, _ in shas.values())}
             )  # fmt: skip
         return sorted(rows, key=lambda r: (-r["commits"], r["author_email"]))
 

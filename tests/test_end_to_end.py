@@ -249,3 +249,24 @@ def test_preview_over_the_extraction_makes_no_request(
     assert "| farid@acme.example | now matches hiro | 13 commits move from farid |" in report
     assert "| ext@contractor.example | now matches kim | +" in report
     assert "| mallory | joins | — | Apps |" in report
+
+
+def test_coauthor_credit_is_exercised_by_the_demo_data(extracted: tuple[SimServer, Path]) -> None:
+    """The oracle comparison above decides co-author credit: the demo's trailers (several,
+    mixed case, folded, malformed, the author naming themselves, bots, a stranger, blocks that
+    are not trailer blocks) credit exactly these people, once per commit."""
+    sim, work = extracted
+    oracle = Oracle(sim.dataset, read_roster(SIM_DIR / "sample_teams.csv"),
+                    read_bots(SIM_DIR / "sample_bots.txt"), NOW, sim.dataset.noreply_domain,
+                    groups=["acme"])  # fmt: skip
+    year = [r for r in oracle.marts()["leaderboard_users"] if r["window"] == "365d"]
+    credited = {r["username"]: r["commits_coauthored"] for r in year if r["commits_coauthored"]}
+    # jules commits as jules@acme.example, which neither teams.csv nor his public email gives
+    # him: matched strictly, his co-authorship is unmatched like his authorship
+    assert credited == {
+        "bob": 1, "chloe": 1, "erin": 1, "grace": 1, "hiro": 1, "kim": 1, "nadia": 1
+    }  # fmt: skip
+    unmatched = {r["author_email"]: r["commits"] for r in oracle.marts()["unmatched_authors"]}
+    assert unmatched["quinn@contractor.example"] == 1 and "jules@acme.example" in unmatched
+    built = pl.read_parquet(work / "data" / "marts" / "unmatched_authors.parquet")
+    assert "quinn@contractor.example" in built["author_email"].to_list()

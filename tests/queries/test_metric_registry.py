@@ -87,7 +87,7 @@ def test_the_sql_emits_exactly_the_registry_kinds(tmp_path: Path) -> None:
         .project(1)
         .user(1, "alice")
         .user(2, "bob")
-        .commit(1, "c1", f"alice@{NOREPLY}", days_before(1))
+        .commit(1, "c1", f"alice@{NOREPLY}", days_before(1), coauthors=[("Bob", f"bob@{NOREPLY}")])
         .mr(10, 1, "alice", days_before(3), merged=days_before(2))
         .issue(20, 1, "alice", days_before(3), closed=days_before(2), closed_by="alice")
         .approval(1, 1, "bob", 10, days_before(1))
