@@ -152,8 +152,10 @@ def test_bad_bots_entries_name_their_lines(tmp_path: Path) -> None:
     assert check_bots(path) == (
         None,
         [
-            f"{path}:2:-: bad username 'not a bot': it contains a space",
+            f"{path}:2:-: bad username 'not a bot': it contains a space (use the GitLab "
+            "username, as in @alice, not the display name)",
             f"{path}:3:-: bad email 'x@': expected local@domain without spaces",
-            f"{path}:4:-: not UTF-8: byte 0xFF at byte 1 of the line; save the file as UTF-8",
+            f"{path}:4:-: not UTF-8: byte 0xFF at byte 1 of the line; save it as CSV UTF-8 (in a "
+            "spreadsheet: Save as > CSV UTF-8)",
         ],
     )
