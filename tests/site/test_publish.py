@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import stat
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -450,6 +452,26 @@ def test_failure_while_writing_leaves_the_old_site(
         run_publish(settings_for(tmp_path), now=SOON + dt.timedelta(days=3))
     assert (first / "index.html").read_text(encoding="utf-8") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "public"]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750), (0o002, 0o775)])
+def test_public_follows_the_umask_like_everything_else(
+    tmp_path: Path, umask: int, mode: int
+) -> None:
+    """The staging folder swapped in as public/ was a mkdtemp (0700): no one else could read
+    the site. It follows the umask now, as data/ and every file in public/ do."""
+    write_data_dir(tmp_path / "data")
+    old = os.umask(umask)
+    try:
+        public = run_publish(settings_for(tmp_path), now=SOON)
+        again = run_publish(settings_for(tmp_path), now=SOON)  # swapped over an old one
+    finally:
+        os.umask(old)
+    assert again == public
+    folders = [public, *(p for p in public.rglob("*") if p.is_dir())]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in folders} == {oct(mode)}
+    files_ = [p for p in public.rglob("*") if p.is_file()]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files_} == {oct(mode & 0o666)}
 
 
 def test_sharded_manifests_are_combined(tmp_path: Path) -> None:
