@@ -89,3 +89,18 @@ def test_run_warns_about_an_unknown_user_once(
     err = capsys.readouterr().err
     assert len(warnings_about(err, "ghost-user")) == 1, err
     assert len(warnings_about(err, "renovate-bot")) == 1, err
+
+
+def test_the_page_counts_the_lists_the_run_said_it_checked(
+    demo: subprocess.CompletedProcess[str],
+) -> None:
+    """The header once said 26 listings where the run had printed "23 listings planned"."""
+    said = re.search(r"; (\d+) listings, each checked complete;", demo.stderr)
+    assert said, demo.stderr
+    html = (_cwd_of(demo) / "demo-output/public/index.html").read_text(encoding="utf-8")
+    assert f"All {said.group(1)} lists fetched from GitLab" in html
+
+
+def _cwd_of(run: subprocess.CompletedProcess[str]) -> Path:
+    board = next(line for line in run.stdout.splitlines() if "open the board:" in line)
+    return Path(board.split("file://", 1)[1]).parents[2]

@@ -37,6 +37,8 @@ HOSTILE = [
 JS_URL = "javascript:window.__pwned=5"
 WEIGHTS = {"commits": 1, "mrs_opened": 1, "mrs_merged": 3, "issues_opened": 1, "issues_closed": 2}
 WEIGHTS |= {"mrs_approved": 0, "review_comments": 0, "mrs_reviewed": 2}
+#: The board's metric columns: those that add to the score first, then those weighted 0.
+BOARD_METRICS = [m for m in WEIGHTS if WEIGHTS[m]] + [m for m in WEIGHTS if not WEIGHTS[m]]
 KIND_METRIC = {
     "commit": "commits",
     "mr_opened": "mrs_opened",
