@@ -140,6 +140,11 @@ class Settings:
             raise ConfigError("GITLAB_TOKEN is not set: create a token with the read_api scope")
         if not self.groups and not self.projects:
             raise ConfigError("nothing to extract: set LEADERBOARD_GROUPS or LEADERBOARD_PROJECTS")
+        if self.ca_bundle and not Path(self.ca_bundle).exists():
+            raise ConfigError(
+                f"REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) names {self.ca_bundle}, which does not "
+                "exist: point it at your certificate authority's PEM file, or unset it"
+            )
         return self.gitlab_url.rstrip("/"), self.gitlab_token
 
     def replace(self, **changes: object) -> Settings:

@@ -335,6 +335,11 @@ def test_a_url_that_is_no_gitlab(
             "GITLAB_TOKEN): use 'https://gitlab.example.com'",
         ),
         (
+            {"REQUESTS_CA_BUNDLE": "/nowhere/corp-ca.pem"},
+            "error: REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) names /nowhere/corp-ca.pem, which "
+            "does not exist: point it at your certificate authority's PEM file, or unset it",
+        ),
+        (
             {"LEADERBOARD_GROUPS": "https://gitlab.example.com/acme/web"},
             "error: LEADERBOARD_GROUPS takes ids or full paths such as acme/web, not "
             "'https://gitlab.example.com/acme/web': use 'acme/web'",

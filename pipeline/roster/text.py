@@ -36,7 +36,11 @@ def decode_lines(path: Path, problems: list[Problem]) -> tuple[str | None, set[i
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem(1, "-", "file not found"))
+        message = (
+            "file not found: write the roster there (docs/teams.md), or point --teams or "
+            "LEADERBOARD_TEAMS at it"
+        )
+        problems.append(Problem(1, "-", message))
         return None, set()
     except OSError as exc:
         problems.append(Problem(1, "-", f"cannot read the file: {exc.strerror}"))

@@ -97,7 +97,13 @@ def test_record_spanning_lines_is_named_by_its_first_line() -> None:
 
 def test_missing_file_is_an_error_on_line_one(tmp_path: Path) -> None:
     path = tmp_path / "teams.csv"
-    assert check_roster(path) == (None, [f"{path}:1:-: file not found"])
+    assert check_roster(path) == (
+        None,
+        [
+            f"{path}:1:-: file not found: write the roster there (docs/teams.md), or point "
+            "--teams or LEADERBOARD_TEAMS at it"
+        ],
+    )
 
 
 def test_every_error_is_reported_not_just_the_first(tmp_path: Path) -> None:
