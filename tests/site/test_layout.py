@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +90,23 @@ def assert_tables_are_whole(page: Any) -> list[str]:
     return [name for name, _, _ in shapes]
 
 
-@pytest.mark.parametrize("data", ["test marts", "demo"])
+ALL_SIZES = [(w, scheme) for w in WIDTHS.values() for scheme in SCHEMES]
+
+
+@pytest.mark.parametrize(
+    ("data", "width", "scheme"),
+    [("test marts", WIDTHS["desktop"], "light")] + [("demo", w, c) for w, c in ALL_SIZES],
+)
 def test_every_table_has_as_many_cells_as_headers(
     browser: Any,  # noqa: F811
     site_dir: Path,  # noqa: F811
     demo_site: Path,
     data: str,
+    width: int,
+    scheme: str,
 ) -> None:
     site, now = sites(site_dir, demo_site)[data]
-    for watched in open_page(browser, site, now=now):
+    for watched in pages(browser, site, now, width, scheme):
         page = watched.page
         seen = set(assert_tables_are_whole(page))
         for _ in each_board(page):
@@ -232,6 +241,12 @@ def test_chart_text_is_never_smaller_than_the_pages(
             assert texts, selector
             too_small = [(t, round(px, 1)) for t, px in texts if px < smallest - 0.01]
             assert too_small == [], (selector, smallest)
+        # the bars speak in points, with the unit; a metric weighted 0 has no swatch
+        labels = page.eval_on_selector_all("#bars .seg-label, #bars .bar-score",
+                                           "(t) => t.map((x) => x.textContent)")  # fmt: skip
+        assert labels and all(re.fullmatch(r"\d+ pts?", label) for label in labels), labels
+        legend = " ".join(page.locator("#bars ul.bar-legend li").all_text_contents())
+        assert "MRs approved" not in legend and "Review comments" not in legend
         # no chart is wider than its box, so none is scaled down to fit
         widths = page.eval_on_selector_all(
             "#weekly-chart svg.chart",
@@ -272,13 +287,16 @@ def test_charts_are_redrawn_to_a_new_width(
 # ---------- the header and the status line say what they mean ----------
 
 
+@pytest.mark.parametrize(("width", "scheme"), ALL_SIZES)
 def test_the_header_says_in_plain_words_what_was_checked(
     browser: Any,  # noqa: F811
     demo_site: Path,
+    width: int,
+    scheme: str,
 ) -> None:
     manifest = json.loads((demo_site / "data" / "manifest.json").read_text(encoding="utf-8"))
     now = dt.datetime.fromisoformat(DEMO_AS_OF)
-    for watched in pages(browser, demo_site, now, WIDTHS["desktop"], "light"):
+    for watched in pages(browser, demo_site, now, width, scheme):
         page = watched.page
         facts = page.eval_on_selector_all(
             "header .facts div",
@@ -295,12 +313,20 @@ def test_the_header_says_in_plain_words_what_was_checked(
         for jargon in ("x-total", "proved", "Link rel", "distinct rows"):
             assert jargon not in checked
         assert page.get_attribute("header .facts a[href='#verification']", "href")
+        box = page.locator("header .facts").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
         watched.assert_clean()
 
 
-def test_the_status_counts_people_not_rows(browser: Any, site_dir: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize(("width", "scheme"), ALL_SIZES)
+def test_the_status_counts_people_not_rows(
+    browser: Any,  # noqa: F811
+    site_dir: Path,  # noqa: F811
+    width: int,
+    scheme: str,
+) -> None:
     """frank is in two teams: 7 rows are 6 people."""
-    for watched in open_page(browser, site_dir, now=AS_OF):
+    for watched in pages(browser, site_dir, AS_OF, width, scheme):
         page = watched.page
         assert page.text_content("#status") == (
             "Showing 7 of 7 rows: 6 people, 1 of them in more than one team (a row per team) "
