@@ -163,23 +163,23 @@ def status_failure(
 
 def network_failure(kinds: frozenset[str], text: str, base_url: str) -> Failure:
     """Classify a network failure from its exception's class names (requests' and urllib3's,
-    told by the client) and text. Resets, refusals, timeouts and cut bodies are retried; a host
-    that does not resolve, a certificate not trusted or a proxy that refuses are settings to
-    fix, so they fail at once naming the setting."""
+    told by the client) and text. Resets, refusals, timeouts, cut bodies and proxy failures are
+    retried (the last with the setting to check); a host that does not resolve and a
+    certificate not trusted are settings to fix, so they fail at once naming the setting."""
     chain = text.lower()
     host = urlsplit(base_url).hostname or base_url
     if "nameresolutionerror" in chain or "failed to resolve" in chain:
         hint = f"check the host name in GITLAB_URL (is {host!r} spelt right?) and the DNS"
         return Failure(f"host {host!r} not found (DNS)", False, hint=hint)
-    if "SSLError" in kinds:
+    if "SSLError" in kinds and "certificate verify failed" in chain:
         hint = (
             f"the certificate of {host!r} is not trusted: if it is signed by your own "
             "certificate authority, set REQUESTS_CA_BUNDLE to that CA's PEM file"
         )
         return Failure("TLS certificate not trusted", False, hint=hint)
-    if "ProxyError" in kinds:
+    if "ProxyError" in kinds:  # retried: a proxy may fail for a moment; the hint is for the end
         hint = "check HTTPS_PROXY/HTTP_PROXY, or list the host in NO_PROXY"
-        return Failure("the proxy refused the connection", False, hint=hint)
+        return Failure("the proxy failed", True, hint=hint)
     if "ConnectTimeout" in kinds:
         return Failure("connect timeout", True)
     if "ReadTimeout" in kinds or "read timed out" in chain:
