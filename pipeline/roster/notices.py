@@ -12,10 +12,13 @@ UNKNOWN, BOT, INACTIVE = "unknown", "bot", "inactive"
 KEY = "roster_notice"
 
 # Records of extract/users.py, which does not pass KEY yet: their templates say which notice
-# they are, so `demo` and `run` still print each fact once.
+# they are, so `demo` and `run` still print each fact once (the last two are the wording of
+# issue 19's users.py; passing `extra=Notice.extra` there makes this table unnecessary).
 _TEMPLATES = {
     "roster user %r is unknown to GitLab; only teams.csv emails match": UNKNOWN,
     "roster user %r is still unknown to GitLab (last full run)": UNKNOWN,
+    "roster user %r was not found: %s; only its teams.csv emails match": UNKNOWN,
+    "roster user %r is still not found (%s)": UNKNOWN,
 }
 
 
