@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 
@@ -62,9 +63,24 @@ def run_demo(settings: Settings, keep_serving: bool = False, out: Path = DEMO_DI
         print(f"  marts:                 {local.data_dir / 'marts'}/")
         print(f"  open the board:        {index.resolve().as_uri()}")
         if keep_serving:
-            print(f"simulator still serving on {sim.url}; Ctrl-C to stop")
+            print(f"  the board's links to GitLab pages go to the simulator at {sim.url},")
+            print("  which serves them until you press Ctrl-C")
             _serve_until_interrupted()
+        else:
+            print(f"  the board's links to GitLab pages go to the simulator at {sim.url},")
+            print(f"  which stops now; `{_this_command()} --keep-serving` keeps it up for them")
     return 0
+
+
+def _this_command() -> str:
+    """How to run this demo again, as typed from here (`make demo` runs .venv/bin/leaderboard)."""
+    script = Path(sys.argv[0])
+    if script.name != "leaderboard":
+        return "leaderboard demo"
+    try:
+        return f"{script.resolve().relative_to(Path.cwd().resolve())} demo"
+    except ValueError:
+        return "leaderboard demo"
 
 
 def _serve_until_interrupted() -> None:

@@ -211,11 +211,12 @@ def _summary(result: ExtractResult, out: Path) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in manifest["rows"].items())
     req = manifest["requests"]
     log.info(
-        "extract (%s) complete in %.1fs: %s; %d requests (%d retried, %d rate-limit waits); "
-        "output in %s",
+        "extract (%s) complete in %.1fs: %s; %d listings, each checked complete; %d requests "
+        "(%d retried, %d rate-limit waits); output in %s",
         manifest["mode"],
         result.seconds,
         counts,
+        len(manifest["listings"]),
         req["total"],
         req["retried"],
         req["rate_limit_waits"],

@@ -28,15 +28,11 @@ from pipeline.extract.run import Extraction
 from pipeline.extract.scheduler import Call, Request, Source
 from pipeline.extract.store.state import UserCache, format_time
 from pipeline.extract.store.writer import write_table
+from pipeline.roster import notices
 
 log = logging.getLogger("leaderboard.extract")
 
 FETCHED_AT = "_fetched_at"
-HIDDEN = (
-    "GitLab's username search finds nobody of that name (it hides blocked, banned and "
-    "LDAP-blocked accounts from a non-admin token), and no merge request, issue or review event "
-    "in the extracted data names them"
-)
 
 
 def budget(limit: int) -> int:
@@ -169,9 +165,7 @@ class UserResolver:
         return Call(lambda: client.get("/users", {"username": name}, what=f"user {name}"), then)
 
     def _unknown(self, name: str) -> Iterable[Source]:
-        log.warning(
-            "roster user %r was not found: %s; only its teams.csv emails match", name, HIDDEN
-        )
+        notices.unknown(name).log(log)
         self.cache.users.pop(name, None)
         self.cache.unknown[name] = self.stamp
         return ()
@@ -182,8 +176,8 @@ class UserResolver:
         self.cache.users = {k: v for k, v in self.cache.users.items() if k in roster}
         self.cache.unknown = {k: v for k, v in self.cache.unknown.items() if k in roster}
         for name, stamp in sorted(self.cache.unknown.items()):
-            if stamp != self.stamp:
-                log.warning("roster user %r is still not found (%s)", name, HIDDEN)
+            if stamp != self.stamp:  # not looked up again this run: still not found
+                notices.unknown(name).log(log)
         table = [
             rows.user_to_row(record, _fetched(record, self.ex.extracted_at))
             for _, record in sorted(self.cache.users.items())

@@ -57,8 +57,8 @@ def test_users_the_username_search_hides_are_found_by_the_ids_their_work_carries
     routes = sim.stats()["by_route"]
     assert (routes["users_search"], routes["user"]) == (1, 3)  # lena's search; ids for the rest
     warnings = [r.getMessage() for r in caplog.records if "roster user" in r.getMessage()]
-    assert len(warnings) == 1 and warnings[0].startswith("roster user 'lena' was not found")
-    assert HIDDEN_HINT in warnings[0] and "unknown to GitLab" not in warnings[0]
+    assert len(warnings) == 1 and warnings[0].startswith("roster user 'lena' was not found in")
+    assert HIDDEN_HINT in warnings[0] and "not a GitLab user" not in warnings[0]
     assert read_users(data / "state").unknown.keys() == {"lena"}
 
 

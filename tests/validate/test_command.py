@@ -70,7 +70,8 @@ def test_junit_for_errors_has_one_failing_case_per_error(tmp_path: Path) -> None
     assert (suite.get("tests"), suite.get("failures")) == ("3", "3")
     lines = [
         f"{teams}:2:team: empty team",
-        f"{teams}:3:username: bad username 'b c': it contains a space",
+        f"{teams}:3:username: bad username 'b c': it contains a space (use the GitLab username, "
+        "as in @alice, not the display name)",
         f"{teams}:3:joined: bad date '2024-1-1': expected YYYY-MM-DD",
     ]
     cases = suite.findall("testcase")
