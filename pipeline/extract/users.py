@@ -44,10 +44,18 @@ def budget(limit: int) -> int:
 class UserResolver:
     """Finds the GitLab record of every roster name it can; a name found nowhere is `unknown`."""
 
-    def __init__(self, ex: Extraction, usernames: Sequence[str], cache: UserCache) -> None:
+    def __init__(
+        self,
+        ex: Extraction,
+        usernames: Sequence[str],
+        cache: UserCache,
+        lines: Mapping[str, str] | None = None,
+    ) -> None:
         self.ex = ex
         self.usernames = sorted({name.lower() for name in usernames})
         self.cache = cache
+        #: username -> `FILE:LINE:username` of its first roster line, for warnings
+        self.lines = dict(lines or {})
         self.stamp = format_time(ex.extracted_at)
         self.looked_up = 0
         #: look-ups more than GitLab lets through in one window: run after every listing
@@ -165,7 +173,7 @@ class UserResolver:
         return Call(lambda: client.get("/users", {"username": name}, what=f"user {name}"), then)
 
     def _unknown(self, name: str) -> Iterable[Source]:
-        notices.unknown(name).log(log)
+        notices.unknown(name, self.lines.get(name)).log(log)
         self.cache.users.pop(name, None)
         self.cache.unknown[name] = self.stamp
         return ()
@@ -177,7 +185,7 @@ class UserResolver:
         self.cache.unknown = {k: v for k, v in self.cache.unknown.items() if k in roster}
         for name, stamp in sorted(self.cache.unknown.items()):
             if stamp != self.stamp:  # not looked up again this run: still not found
-                notices.unknown(name).log(log)
+                notices.unknown(name, self.lines.get(name)).log(log)
         table = [
             rows.user_to_row(record, _fetched(record, self.ex.extracted_at))
             for _, record in sorted(self.cache.users.items())

@@ -138,7 +138,8 @@ def test_with_a_token_unknown_and_bot_users_are_warned_about(
     assert out == f"{SAMPLE}: OK, 19 members in 3 teams; 3 bots.txt entries\n"
     hidden = (
         "was not found in GitLab (its username search hides blocked, banned and LDAP-blocked "
-        "accounts from a non-admin token); only its teams.csv emails can match commits"
+        "accounts from a non-admin token, and no extracted merge request, issue or review event "
+        "names them); only its teams.csv emails can match commits"
     )
     assert err.splitlines() == [
         f"warning: {SAMPLE}:17:username: 'ghost-user' {hidden}",

@@ -168,7 +168,8 @@ def status_failure(
     project named in the settings, which setting to check)."""
     reason = f"HTTP {status}"
     if status == 404:
-        return Failure(reason, False, status, hint=not_found_hint(api_path))
+        hint = not_found_hint(api_path)
+        return Failure(reason, False, status, hint=hint, message=message)
     if status == 405:
         return Failure(reason, False, status, max_offset=stated_max_offset(message))
     if status == 429:
