@@ -7,11 +7,14 @@ import datetime as dt
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
-from pipeline.config import Settings, settings_from_env
+from pipeline.config import VARIABLES, Settings, settings_from_env
 from pipeline.errors import ConfigError, LeaderboardError, RosterError
+from pipeline.roster import notices
 from pipeline.times import parse_utc
 
 log = logging.getLogger("leaderboard")
@@ -25,54 +28,196 @@ def parse_timestamp(raw: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 UTC time: {raw!r}") from None
 
 
+_HTTP = (
+    "GITLAB_URL",
+    "CI_SERVER_URL",
+    "GITLAB_TOKEN",
+    "LEADERBOARD_RETRY_ATTEMPTS",
+    "LEADERBOARD_BACKOFF_BASE",
+    "LEADERBOARD_BACKOFF_CAP",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+)
+_ROSTER = ("LEADERBOARD_TEAMS", "LEADERBOARD_BOTS")
+_EXTRACT = (
+    *_HTTP,
+    "LEADERBOARD_GROUPS",
+    "LEADERBOARD_PROJECTS",
+    "LEADERBOARD_SINCE",
+    "LEADERBOARD_WORKERS",
+    "LEADERBOARD_MAX_RPM",
+    "LEADERBOARD_MAX_OFFSET",
+    "LEADERBOARD_FULL_REFRESH",
+    "LEADERBOARD_FULL_REFRESH_DAYS",
+    *_ROSTER,
+    "LEADERBOARD_DATA_DIR",
+    "CI_NODE_INDEX",
+    "CI_NODE_TOTAL",
+)
+_BUILD = (*_ROSTER, "LEADERBOARD_DATA_DIR", "LEADERBOARD_NOREPLY_DOMAIN", "GITLAB_URL")
+_PUBLISH = (
+    "LEADERBOARD_DATA_DIR",
+    "LEADERBOARD_PUBLIC_DIR",
+    "LEADERBOARD_PUBLISH_EMAILS",
+    "LEADERBOARD_PUBLISH_RAW",
+    "LEADERBOARD_STALE_HOURS",
+    "CI_PIPELINE_URL",
+    "CI_PROJECT_URL",
+    "CI_DEFAULT_BRANCH",
+)
+
+#: What each command reads from the environment (a flag of the same meaning wins over its variable).
+BY_COMMAND: dict[str, tuple[str, ...]] = {
+    "validate-teams": (*_ROSTER, *_HTTP, "LEADERBOARD_DATA_DIR"),
+    "extract": _EXTRACT,
+    "build": _BUILD,
+    "publish": _PUBLISH,
+    "run": tuple(dict.fromkeys((*_EXTRACT, *_BUILD, *_PUBLISH))),
+    "preview": (
+        *_BUILD,
+        "LEADERBOARD_PUBLISH_EMAILS",
+        "LEADERBOARD_NOTE_TOKEN",
+        "CI_PROJECT_ID",
+        "CI_MERGE_REQUEST_IID",
+        "CI_SERVER_URL",
+        *_HTTP[3:],
+    ),
+    "bench": ("LEADERBOARD_WORKERS", *_HTTP[3:6]),
+    "demo": (
+        "LEADERBOARD_WORKERS",
+        "LEADERBOARD_PUBLISH_EMAILS",
+        "LEADERBOARD_PUBLISH_RAW",
+        "LEADERBOARD_STALE_HOURS",
+    ),
+}
+
+NOTES = {
+    "demo": "It runs against the bundled simulator into demo-output/, so GITLAB_URL, the "
+    "scope, the roster and the folders set in the environment are not used.",
+    "bench": "The simulator, scope and roster are the benchmark's own.",
+}
+
+
+def epilog(command: str) -> str:
+    """The `--help` text after the options: each variable the command reads, and what it is."""
+    names = BY_COMMAND[command]
+    width = max(len(name) for name in names)
+    lines = ["environment variables (a flag wins over its variable):"]
+    lines += [f"  {name.ljust(width)}  {VARIABLES[name]}" for name in names]
+    if command in NOTES:
+        lines += ["", NOTES[command]]
+    return "\n".join(lines)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one `error: ...` line for a usage mistake, like every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}; see `{self.prog} --help`\n")
+
+
+def _command(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with the environment variables it reads."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=epilog(name),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
+def _positive(kind: type[float] | type[int], zero: bool = False) -> Any:
+    """An argparse type: a number above zero (or at least zero)."""
+
+    def parse(raw: str) -> float | int:
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {raw!r}") from None
+        if value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"must be {'0 or more' if zero else 'above 0'}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="leaderboard",
         description="GitLab Team Leaderboard: extract GitLab activity, build the marts, publish.",
+        epilog="`leaderboard COMMAND --help` lists the environment variables COMMAND reads.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stage in detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    teams = {"type": Path, "metavar": "FILE", "help": "roster file (LEADERBOARD_TEAMS)"}
+    bots = {"type": Path, "metavar": "FILE", "help": "bot list (LEADERBOARD_BOTS)"}
+    data = {"type": Path, "metavar": "DIR", "help": "data folder (LEADERBOARD_DATA_DIR)"}
+    as_of = {"type": parse_timestamp, "metavar": "TS", "help": "pin as_of (UTC)"}
 
-    p = sub.add_parser("validate-teams", help="check teams.csv; exit 1 with every error listed")
+    p = _command(sub, "validate-teams", "check teams.csv; exit 1 with every error listed")
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
-    p.add_argument("--teams", type=Path, metavar="FILE", help="roster file (LEADERBOARD_TEAMS)")
+    p.add_argument("--teams", **teams)  # type: ignore[arg-type]
+    p.add_argument("--bots", **bots)  # type: ignore[arg-type]
 
-    p = sub.add_parser("extract", help="GitLab -> data/raw (incremental when state exists)")
+    p = _command(sub, "extract", "GitLab -> data/raw (incremental when state exists)")
     p.add_argument("--full", action="store_true", help="force a full extraction")
 
-    p = sub.add_parser("build", help="raw + roster -> data/marts via queries/*.sql")
-    p.add_argument("--as-of", type=parse_timestamp, metavar="TS", help="pin as_of (UTC)")
+    p = _command(sub, "build", "raw + roster -> data/marts via queries/*.sql")
+    p.add_argument("--as-of", **as_of)  # type: ignore[arg-type]
+    p.add_argument("--teams", **teams)  # type: ignore[arg-type]
+    p.add_argument("--bots", **bots)  # type: ignore[arg-type]
+    p.add_argument("--data-dir", **data)  # type: ignore[arg-type]
 
-    sub.add_parser("publish", help="marts -> public/ (Pages site and downloads)")
+    p = _command(sub, "publish", "marts -> public/ (Pages site and downloads)")
+    p.add_argument("--data-dir", **data)  # type: ignore[arg-type]
+    p.add_argument("--public-dir", type=Path, metavar="DIR", help="LEADERBOARD_PUBLIC_DIR")
 
-    p = sub.add_parser("run", help="extract, build, publish")
+    p = _command(sub, "run", "extract, build, publish")
     p.add_argument("--full", action="store_true", help="force a full extraction")
 
-    p = sub.add_parser("preview", help="Markdown report: a teams.csv change over existing raw data")
-    p.add_argument("--base-teams", type=Path, required=True, metavar="FILE")
-    p.add_argument("--out", type=Path, metavar="FILE", help="report path (default data/preview.md)")
-    p.add_argument("--as-of", type=parse_timestamp, metavar="TS", help="pin as_of (UTC)")
+    p = _command(sub, "preview", "Markdown report: a teams.csv change over existing raw data")
+    p.add_argument("--base-teams", type=Path, required=True, metavar="FILE",
+                   help="the roster to compare with (the target branch's)")  # fmt: skip
+    p.add_argument("--out", type=Path, metavar="FILE", help="report path (default DIR/preview.md)")
+    p.add_argument("--as-of", **as_of)  # type: ignore[arg-type]
+    p.add_argument("--teams", **teams)  # type: ignore[arg-type]
+    p.add_argument("--bots", **bots)  # type: ignore[arg-type]
+    p.add_argument("--data-dir", **data)  # type: ignore[arg-type]
 
-    p = sub.add_parser("bench", help="extraction benchmark against the simulator")
-    p.add_argument("--scale", type=float, default=1.0, metavar="S", help="1.0 = reference scenario")
-    p.add_argument("--latency-ms", type=float, default=50.0, metavar="L")
-    p.add_argument("--workers", type=int, default=None, metavar="N")
-    p.add_argument("--max-rpm", type=float, default=None, metavar="R", help="server rate limit")
-    p.add_argument(
-        "--max-offset", type=int, default=0, metavar="ROWS", help="server's maximum offset"
-    )
+    p = _command(sub, "bench", "extraction benchmark against the simulator")
+    p.add_argument("--scale", type=_positive(float), default=1.0, metavar="S",
+                   help="1.0 = reference scenario")  # fmt: skip
+    p.add_argument("--latency-ms", type=_positive(float, zero=True), default=50.0, metavar="L")
+    p.add_argument("--workers", type=_positive(int), default=None, metavar="N")
+    p.add_argument("--max-rpm", type=_positive(float), default=None, metavar="R",
+                   help="server rate limit")  # fmt: skip
+    p.add_argument("--max-offset", type=_positive(int, zero=True), default=0, metavar="ROWS",
+                   help="server's maximum offset")  # fmt: skip
 
-    p = sub.add_parser("demo", help="the whole pipeline against the bundled simulator")
+    p = _command(sub, "demo", "the whole pipeline against the bundled simulator")
     p.add_argument("--keep-serving", action="store_true", help="keep the simulator up afterwards")
     return parser
 
 
+#: flag -> Settings field: a flag wins over its environment variable
+FLAGS = {
+    "teams": "teams_file",
+    "bots": "bots_file",
+    "data_dir": "data_dir",
+    "public_dir": "public_dir",
+}
+
+
 def _settings(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     settings = settings_from_env(env)
-    if getattr(args, "teams", None):
-        settings = settings.replace(teams_file=args.teams)
+    changes: dict[str, object] = {
+        field: getattr(args, flag) for flag, field in FLAGS.items() if getattr(args, flag, None)
+    }
     if getattr(args, "full", False):
-        settings = settings.replace(full_refresh=True)
+        changes["full_refresh"] = True
+    settings = settings.replace(**changes)
     for warning in settings.warnings:
         log.warning(warning)
     return settings
@@ -150,7 +295,10 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     args = build_parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
+    handler.addFilter(notices.OncePerRun())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     logging.getLogger("urllib3").setLevel(logging.WARNING)
     try:
         settings = _settings(args, dict(os.environ) if env is None else env)
@@ -164,3 +312,22 @@ def main(argv: Sequence[str] | None = None, env: dict[str, str] | None = None) -
     except KeyboardInterrupt:
         print("error: interrupted; nothing was published", file=sys.stderr)
         return 130
+    except Exception as exc:  # a failure nobody foresaw is still one line, not a traceback
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {unexpected(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        root.removeHandler(handler)
+
+
+def unexpected(exc: Exception) -> str:
+    """One line for an exception no stage turned into a LeaderboardError."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror}; check the path, its permissions and free space"
+    first = (str(exc).splitlines() or [""])[0][:200]
+    return (
+        f"unexpected {type(exc).__name__}: {first}; nothing was published. Run again with -v "
+        "for the details and report them"
+    )

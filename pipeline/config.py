@@ -11,6 +11,42 @@ from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigError
 
+#: Every variable `settings_from_env` reads, in one line each (README: Settings).
+VARIABLES = {
+    "GITLAB_URL": "instance URL, e.g. https://gitlab.example.com (default CI_SERVER_URL)",
+    "CI_SERVER_URL": "set by GitLab CI: the instance, when GITLAB_URL is not set",
+    "GITLAB_TOKEN": "token with the read_api scope",
+    "LEADERBOARD_GROUPS": "comma-separated group ids or full paths, subgroups included",
+    "LEADERBOARD_PROJECTS": "comma-separated project ids or full paths",
+    "LEADERBOARD_SINCE": "history start, YYYY-MM-DD (default two years back)",
+    "LEADERBOARD_WORKERS": "requests in flight at most (default 8)",
+    "LEADERBOARD_MAX_RPM": "request-rate cap per minute for the whole job",
+    "LEADERBOARD_MAX_OFFSET": "GitLab's maximum offset in rows (default 50000; 0 for none)",
+    "LEADERBOARD_NOREPLY_DOMAIN": "domain of private commit emails (default users.noreply.HOST)",
+    "LEADERBOARD_FULL_REFRESH": "1 forces a full extraction",
+    "LEADERBOARD_FULL_REFRESH_DAYS": "a run turns full when the last full one is older (7)",
+    "LEADERBOARD_TEAMS": "roster file (default teams.csv)",
+    "LEADERBOARD_BOTS": "bot list (default bots.txt)",
+    "LEADERBOARD_DATA_DIR": "raw data, state, manifest and marts (default data)",
+    "LEADERBOARD_PUBLIC_DIR": "the site (default public)",
+    "LEADERBOARD_PUBLISH_EMAILS": "1 shows author emails on the site; otherwise masked",
+    "LEADERBOARD_PUBLISH_RAW": "1 also publishes the raw tables",
+    "LEADERBOARD_STALE_HOURS": "the page calls the data stale past this age (default 26)",
+    "LEADERBOARD_NOTE_TOKEN": "token with the api scope, only to post the MR preview note",
+    "LEADERBOARD_RETRY_ATTEMPTS": "attempts per request before the run fails (default 6)",
+    "LEADERBOARD_BACKOFF_BASE": "first retry backoff in seconds (default 0.5)",
+    "LEADERBOARD_BACKOFF_CAP": "longest retry backoff in seconds (default 60)",
+    "REQUESTS_CA_BUNDLE": "CA bundle for a private certificate authority (or CURL_CA_BUNDLE)",
+    "CURL_CA_BUNDLE": "as REQUESTS_CA_BUNDLE",
+    "CI_NODE_INDEX": "set by GitLab's parallel: this job's shard",
+    "CI_NODE_TOTAL": "set by GitLab's parallel: the number of shards",
+    "CI_PIPELINE_URL": "set by GitLab CI: the page links the run",
+    "CI_PROJECT_URL": "set by GitLab CI: the page links the teams.csv editor",
+    "CI_DEFAULT_BRANCH": "set by GitLab CI: the branch the teams.csv editor opens",
+    "CI_PROJECT_ID": "set by GitLab CI: where the preview note is posted",
+    "CI_MERGE_REQUEST_IID": "set by GitLab CI: the merge request the note goes on",
+}
+
 
 class Secret:
     """A token that never shows itself in repr, str, logs or exception text."""
@@ -107,6 +143,11 @@ class Settings:
             raise ConfigError("GITLAB_TOKEN is not set: create a token with the read_api scope")
         if not self.groups and not self.projects:
             raise ConfigError("nothing to extract: set LEADERBOARD_GROUPS or LEADERBOARD_PROJECTS")
+        if self.ca_bundle and not Path(self.ca_bundle).exists():
+            raise ConfigError(
+                f"REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) names {self.ca_bundle}, which does not "
+                "exist: point it at your certificate authority's PEM file, or unset it"
+            )
         return self.gitlab_url.rstrip("/"), self.gitlab_token
 
     def replace(self, **changes: object) -> Settings:
@@ -155,6 +196,79 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
 
 
+def _refs(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Group or project ids and full paths; a pasted URL or stray slash is refused with the fix."""
+    refs = _list(env, name)
+    for ref in refs:
+        path = urlsplit(ref).path if "://" in ref else ref
+        fixed = path.strip("/").removesuffix(".git")
+        if fixed != ref or not fixed:
+            raise ConfigError(
+                f"{name} takes ids or full paths such as acme/web, not {ref!r}"
+                + (f": use {fixed!r}" if fixed else "")
+            )
+        if any(c.isspace() for c in ref) or ";" in ref:
+            raise ConfigError(
+                f"{name} is comma-separated ids or full paths, not {ref!r}: e.g. acme,acme/web"
+            )
+    return refs
+
+
+def _gitlab_url(env: Mapping[str, str]) -> str | None:
+    """GITLAB_URL (else CI_SERVER_URL): the instance's address, checked so a typo fails here."""
+    name = "GITLAB_URL" if (env.get("GITLAB_URL") or "").strip() else "CI_SERVER_URL"
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    scheme, _, rest = raw.rpartition("://")
+    host = rest.split("/", 1)[0]
+    if "@" in host:  # never echoed: the password may be the token itself
+        bare = f"{scheme or 'https'}://{host.rsplit('@', 1)[1]}"
+        raise ConfigError(
+            f"{name} must not hold a user name or password (the token goes in GITLAB_TOKEN): "
+            f"use {bare!r}"
+        )
+    if not scheme:  # requests would say "MissingSchema" on the first request
+        raise ConfigError(
+            f"{name} must start with https:// (or http://): use 'https://{raw.strip('/')}'"
+        )
+    parts = urlsplit(raw)
+    example = "e.g. https://gitlab.example.com"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL, not {raw!r} ({example})")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name} must be the instance's address only, not {raw!r} ({example})")
+    base = raw.rstrip("/")
+    if base.endswith("/api/v4"):
+        raise ConfigError(
+            f"{name} is the instance's address without /api/v4: use {base[: -len('/api/v4')]!r}"
+        )
+    return base
+
+
+def _token(env: Mapping[str, str], name: str) -> Secret | None:
+    """A token as pasted, minus the surrounding blanks; never shown in the error."""
+    secret = _secret(env, name)
+    value = secret.reveal() if secret else ""
+    if any(c.isspace() or c in "\"'" for c in value):
+        raise ConfigError(
+            f"{name} holds a space or a quote: set it to the token alone "
+            "(no 'Bearer ', no quotes, one line)"
+        )
+    return secret
+
+
+def _noreply_domain(env: Mapping[str, str]) -> str | None:
+    raw = env.get("LEADERBOARD_NOREPLY_DOMAIN", "").strip()
+    if raw and ("@" in raw or "/" in raw or " " in raw or "." not in raw.strip(".")):
+        fixed = raw.rsplit("@", 1)[-1].split("/")[-1]
+        raise ConfigError(
+            f"LEADERBOARD_NOREPLY_DOMAIN is a domain such as users.noreply.gitlab.example.com, "
+            f"not {raw!r}" + (f": use {fixed!r}" if fixed and fixed != raw else "")
+        )
+    return raw or None
+
+
 def _since(env: Mapping[str, str], today: dt.date) -> tuple[dt.date, tuple[str, ...]]:
     raw = env.get("LEADERBOARD_SINCE", "").strip()
     if not raw:
@@ -165,6 +279,11 @@ def _since(env: Mapping[str, str], today: dt.date) -> tuple[dt.date, tuple[str, 
         raise ConfigError(f"LEADERBOARD_SINCE must be YYYY-MM-DD, not {raw!r}") from None
     if len(raw) != 10:
         raise ConfigError(f"LEADERBOARD_SINCE must be YYYY-MM-DD, not {raw!r}")
+    if since > today:
+        raise ConfigError(
+            f"LEADERBOARD_SINCE={raw} is in the future: history must start before today "
+            "(leave it empty for two years back)"
+        )
     warnings: tuple[str, ...] = ()
     if since > today - dt.timedelta(days=366):
         warnings = (
@@ -189,16 +308,16 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         raise ConfigError(f"CI_NODE_INDEX={node_index} is larger than CI_NODE_TOTAL={node_total}")
     max_rpm_raw = env.get("LEADERBOARD_MAX_RPM", "").strip()
     return Settings(
-        gitlab_url=(env.get("GITLAB_URL") or env.get("CI_SERVER_URL") or "").strip() or None,
-        gitlab_token=_secret(env, "GITLAB_TOKEN"),
-        groups=_list(env, "LEADERBOARD_GROUPS"),
-        projects=_list(env, "LEADERBOARD_PROJECTS"),
+        gitlab_url=_gitlab_url(env),
+        gitlab_token=_token(env, "GITLAB_TOKEN"),
+        groups=_refs(env, "LEADERBOARD_GROUPS"),
+        projects=_refs(env, "LEADERBOARD_PROJECTS"),
         since=since,
         workers=int(_number(env, "LEADERBOARD_WORKERS", 8, 1)),
         max_rpm=_number(env, "LEADERBOARD_MAX_RPM", 0, 1) if max_rpm_raw else None,
         max_offset=_max_offset(env),
         user_lookup_limit=int(_number(env, "LEADERBOARD_USER_LOOKUP_LIMIT", 300, 0)),
-        noreply_domain=env.get("LEADERBOARD_NOREPLY_DOMAIN", "").strip() or None,
+        noreply_domain=_noreply_domain(env),
         full_refresh=_flag(env, "LEADERBOARD_FULL_REFRESH"),
         full_refresh_days=_number(env, "LEADERBOARD_FULL_REFRESH_DAYS", 7, 0),
         teams_file=Path(env.get("LEADERBOARD_TEAMS", "").strip() or "teams.csv"),
@@ -207,7 +326,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         public_dir=Path(env.get("LEADERBOARD_PUBLIC_DIR", "").strip() or "public"),
         publish_emails=_flag(env, "LEADERBOARD_PUBLISH_EMAILS"),
         publish_raw=_flag(env, "LEADERBOARD_PUBLISH_RAW"),
-        note_token=_secret(env, "LEADERBOARD_NOTE_TOKEN"),
+        note_token=_token(env, "LEADERBOARD_NOTE_TOKEN"),
         stale_hours=_number(env, "LEADERBOARD_STALE_HOURS", 26, 0),
         node_index=node_index,
         node_total=node_total,

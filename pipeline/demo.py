@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 
@@ -52,9 +53,11 @@ def run_demo(settings: Settings, keep_serving: bool = False, out: Path = DEMO_DI
         log.info("simulator listening on %s (sample organisation 'acme')", sim.url)
         write_roster(sim, out)
         local = demo_settings(settings, sim, out)
+        run_extract(local)
+        # validated after the extraction, so that its check of the roster's usernames finds
+        # the leavers GitLab's username search hides through the work they left behind
         if validate_teams(local, junit=None) != 0:
             return 1
-        run_extract(local)
         run_build(local, as_of=None)
         index = run_publish(local) / "index.html"
         print(f"demo finished in {time.monotonic() - started:.1f}s")
@@ -62,9 +65,24 @@ def run_demo(settings: Settings, keep_serving: bool = False, out: Path = DEMO_DI
         print(f"  marts:                 {local.data_dir / 'marts'}/")
         print(f"  open the board:        {index.resolve().as_uri()}")
         if keep_serving:
-            print(f"simulator still serving on {sim.url}; Ctrl-C to stop")
+            print(f"  the board's links to GitLab pages go to the simulator at {sim.url},")
+            print("  which serves them until you press Ctrl-C")
             _serve_until_interrupted()
+        else:
+            print(f"  the board's links to GitLab pages go to the simulator at {sim.url},")
+            print(f"  which stops now; `{_this_command()} --keep-serving` keeps it up for them")
     return 0
+
+
+def _this_command() -> str:
+    """How to run this demo again, as typed from here (`make demo` runs .venv/bin/leaderboard)."""
+    script = Path(sys.argv[0])
+    if script.name != "leaderboard":
+        return "leaderboard demo"
+    try:
+        return f"{script.resolve().relative_to(Path.cwd().resolve())} demo"
+    except ValueError:
+        return "leaderboard demo"
 
 
 def _serve_until_interrupted() -> None:

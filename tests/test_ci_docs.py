@@ -46,3 +46,42 @@ def test_the_setup_is_numbered_and_names_the_minimal_scopes() -> None:
         "- component:",
     ):
         assert needle in SETUP, needle
+
+
+def _steps() -> list[str]:
+    """The numbered set-up steps, each as its text."""
+    body = SETUP.split("## Set-up, step by step", 1)[1].split("\n## ", 1)[0]
+    return [s.strip() for s in re.split(r"^\d+\. ", body, flags=re.M)[1:]]
+
+
+def test_the_first_step_brings_the_project_in_and_replaces_the_sample_roster() -> None:
+    first, second = _steps()[:2]
+    assert first.startswith("**Bring the leaderboard into a GitLab project.**")
+    for needle in ("Import project", "include its component", "`teams.csv`", "`bots.txt`"):
+        assert needle in first, needle
+    assert second.startswith("**Create the read token.**")
+    # the sample roster the step tells an admin to replace is the one in the repository
+    assert "alice" in (ROOT / "teams.csv").read_text(encoding="utf-8")
+
+
+def test_the_runners_needs_name_the_package_index_and_its_mirror_setting() -> None:
+    needs = SETUP.split("**What the runners must reach.**", 1)[1].split("**Jobs you may drop.**")[0]
+    for needle in ("pip install", "pypi.org", "PIP_INDEX_URL", "python_image", "CA_BUNDLE"):
+        assert needle in needs, needle
+    assert "pip install" in COMPONENT  # every job installs the package, as the table says
+
+
+def test_the_jobs_an_admin_may_drop_are_the_projects_own() -> None:
+    """Dropping them leaves every leaderboard job, and nothing needs or extends them."""
+    droppable = SETUP.split("**Jobs you may drop.**", 1)[1].split("\n\n", 1)[0]
+    named = set(re.findall(r"`([a-z-]+)` \(", droppable))
+    assert named == {"test", "release-package"}
+    project = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert named <= set(project)
+    kept = {k: v for k, v in project.items() if k not in named and k != "stages"}
+    text = yaml.safe_dump(kept)
+    for job in named:
+        assert f"- {job}\n" not in text and f"job: {job}" not in text, job
+    jobs = COMPONENT.split("\n---\n", 1)[1]
+    component_jobs = set(re.findall(r"^([a-z.][\w:.-]*):$", jobs, flags=re.M))
+    assert {"leaderboard:validate", "leaderboard:extract", "pages"} <= component_jobs

@@ -391,3 +391,59 @@ def test_a_merge_request_with_a_valid_roster_change_gets_a_preview(
     (preview,) = run.job_artifacts("preview/leaderboard-preview.md")
     report = (preview / "preview/leaderboard-preview.md").read_text(encoding="utf-8")
     assert "mallory" in report
+
+
+def _repo_without_roster_on_main(where: Path) -> Path:
+    """main has no teams.csv yet; the branch `add-roster` adds it, as the set-up's first MR."""
+    repo = _make_repo(where)
+    subprocess.run(["git", "rm", "-q", "teams.csv"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-q", "-m", "No roster yet"], cwd=repo, check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(repo)], cwd=repo, check=True)
+    subprocess.run(["git", "fetch", "-q", "origin"], cwd=repo, check=True)
+    subprocess.run(["git", "checkout", "-q", "-b", "add-roster", "main"], cwd=repo, check=True)
+    shutil.copy(ROOT / "pipeline/sim/sample_teams.csv", repo / "teams.csv")
+    subprocess.run(["git", "add", "teams.csv"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-q", "-m", "Add the roster"], cwd=repo, check=True)
+    return repo
+
+
+def _mr_variables(previous: Path) -> dict[str, str]:
+    return {
+        "LEADERBOARD_VENV": VENV,
+        "LEADERBOARD_PREVIOUS_ARTIFACTS": str(previous),
+        "CI_MERGE_REQUEST_IID": "1",
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+    }
+
+
+def test_the_merge_request_that_adds_the_roster_gets_a_preview(
+    first_run: Pipeline, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The target branch has no teams.csv: `git show` of it used to stop the job (exit 128)
+    before the preview, which compares against an empty roster in that case, could run."""
+    repo = _repo_without_roster_on_main(tmp_path_factory.mktemp("add-roster"))
+    (extract,) = first_run.job_artifacts("data/manifest.json")
+    run = _run_pipeline(repo, "merge_request_event", _mr_variables(extract))
+    assert run.returncode == 0, run.output
+    assert "teams.csv is not on main yet: the preview compares against an empty roster" in (
+        run.output
+    )
+    (preview,) = run.job_artifacts("preview/leaderboard-preview.md")
+    report = (preview / "preview/leaderboard-preview.md").read_text(encoding="utf-8")
+    assert "preview/base-teams.csv does not exist on the base branch" in report
+    assert "| alice | joins | — | Platform |" in report
+
+
+def test_a_merge_request_before_the_first_scheduled_run_passes_with_a_note(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A new project's first MR: no extraction to preview against yet is not a failure."""
+    repo = _repo_without_roster_on_main(tmp_path_factory.mktemp("first-mr"))
+    run = _run_pipeline(repo, "merge_request_event", _mr_variables(_no_previous(repo)))
+    assert run.returncode == 0, run.output
+    (preview,) = run.job_artifacts("preview/leaderboard-preview.md")
+    assert (preview / "preview/leaderboard-preview.md").read_text(encoding="utf-8") == (
+        "No scheduled run has extracted data yet, so this change cannot be previewed.\n"
+        "The roster is valid (see leaderboard:validate); run the pipeline on the default branch "
+        "once to get previews.\n"
+    )

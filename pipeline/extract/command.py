@@ -26,7 +26,7 @@ from pipeline.extract.store.manifest import (
 from pipeline.extract.store.state import State, UserCache, read_state, read_users, write_state
 from pipeline.extract.store.writer import write_table
 from pipeline.extract.users import UserResolver
-from pipeline.roster.teams import read_roster
+from pipeline.roster.teams import Roster, read_roster
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -79,7 +79,9 @@ def extract(settings: Settings) -> ExtractResult:
             scheduler = Scheduler(settings.workers, client.cancel)
             planner = Planner(ex)
             users = (
-                UserResolver(ex, roster.usernames, read_users(out / "state")) if roster else None
+                UserResolver(ex, roster.usernames, read_users(out / "state"), roster_lines(roster))
+                if roster
+                else None
             )
             # users are looked up once the MR, issue and event listings are done (their items
             # carry the ids of users GitLab's username search hides), beside the commits' tail
@@ -120,6 +122,14 @@ def _result(
         users_looked_up=users.looked_up if users else 0,
         extra={"pool_busy": round(busy, 3), "speculative_requests": scheduler.speculative_requests},
     )
+
+
+def roster_lines(roster: Roster) -> dict[str, str]:
+    """Each username's first teams.csv line as `FILE:LINE:username`, for warnings."""
+    lines: dict[str, str] = {}
+    for membership in roster.memberships:
+        lines.setdefault(membership.username, f"{roster.path}:{membership.line}:username")
+    return lines
 
 
 def _raw_intact(out: Path, previous: State | None) -> bool:
@@ -211,11 +221,12 @@ def _summary(result: ExtractResult, out: Path) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in manifest["rows"].items())
     req = manifest["requests"]
     log.info(
-        "extract (%s) complete in %.1fs: %s; %d requests (%d retried, %d rate-limit waits); "
-        "output in %s",
+        "extract (%s) complete in %.1fs: %s; %d listings, each checked complete; %d requests "
+        "(%d retried, %d rate-limit waits); output in %s",
         manifest["mode"],
         result.seconds,
         counts,
+        len(manifest["listings"]),
         req["total"],
         req["retried"],
         req["rate_limit_waits"],

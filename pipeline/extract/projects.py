@@ -142,10 +142,11 @@ class Planner:
                 for table in ("merge_requests", "issues"):
                     sources.append(item_listing(ex, table, f"p{pid}", f"/projects/{pid}", owner))
         log.info(
-            "discovered %d projects (%d for this job); %d listings planned",
+            "discovered %d projects (%d for this job); %d more listings planned (%d in all)",
             len(found),
             len(ex.projects),
             len(sources),
+            len(ex.records),  # every listing so far, discovery and group listings included
         )
         return sources
 

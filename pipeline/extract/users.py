@@ -27,16 +27,12 @@ from pipeline.extract.listing import Listing
 from pipeline.extract.scheduler import Call, Request, Source
 from pipeline.extract.store.state import UserCache
 from pipeline.extract.store.writer import write_table
+from pipeline.roster import notices
 from pipeline.times import format_utc, parse_optional
 
 log = logging.getLogger("leaderboard.extract")
 
 FETCHED_AT = "_fetched_at"
-HIDDEN = (
-    "GitLab's username search finds nobody of that name (it hides blocked, banned and "
-    "LDAP-blocked accounts from a non-admin token), and no merge request, issue or review event "
-    "in the extracted data names them"
-)
 
 
 def budget(limit: int) -> int:
@@ -48,10 +44,18 @@ def budget(limit: int) -> int:
 class UserResolver:
     """Finds the GitLab record of every roster name it can; a name found nowhere is `unknown`."""
 
-    def __init__(self, ex: Extraction, usernames: Sequence[str], cache: UserCache) -> None:
+    def __init__(
+        self,
+        ex: Extraction,
+        usernames: Sequence[str],
+        cache: UserCache,
+        lines: Mapping[str, str] | None = None,
+    ) -> None:
         self.ex = ex
         self.usernames = sorted({name.lower() for name in usernames})
         self.cache = cache
+        #: username -> `FILE:LINE:username` of its first roster line, for warnings
+        self.lines = dict(lines or {})
         self.stamp = format_utc(ex.extracted_at, "seconds")
         self.looked_up = 0
         #: look-ups more than GitLab lets through in one window: run after every listing
@@ -169,9 +173,7 @@ class UserResolver:
         return Call(lambda: client.get("/users", {"username": name}, what=f"user {name}"), then)
 
     def _unknown(self, name: str) -> Iterable[Source]:
-        log.warning(
-            "roster user %r was not found: %s; only its teams.csv emails match", name, HIDDEN
-        )
+        notices.unknown(name, self.lines.get(name)).log(log)
         self.cache.users.pop(name, None)
         self.cache.unknown[name] = self.stamp
         return ()
@@ -182,8 +184,8 @@ class UserResolver:
         self.cache.users = {k: v for k, v in self.cache.users.items() if k in roster}
         self.cache.unknown = {k: v for k, v in self.cache.unknown.items() if k in roster}
         for name, stamp in sorted(self.cache.unknown.items()):
-            if stamp != self.stamp:
-                log.warning("roster user %r is still not found (%s)", name, HIDDEN)
+            if stamp != self.stamp:  # not looked up again this run: still not found
+                notices.unknown(name, self.lines.get(name)).log(log)
         table = [
             user_row(record, _fetched(record, self.ex.extracted_at))
             for _, record in sorted(self.cache.users.items())

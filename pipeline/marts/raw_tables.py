@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 from duckdb import ColumnExpression, ConstantExpression
 
+from pipeline.errors import LeaderboardError
 from pipeline.schema import RAW
 
 
@@ -48,6 +49,48 @@ def load_raw_table(
     con.from_arrow(empty_table(schema)).create(name)
     if not files:
         return
+    try:
+        _append(con, name, files)
+    except duckdb.Error as exc:
+        raise unreadable(con, schema, files, exc) from None
+
+
+def unreadable(
+    con: duckdb.DuckDBPyConnection, schema: pa.Schema, files: Sequence[Path], exc: duckdb.Error
+) -> LeaderboardError:
+    """The one error for raw files DuckDB could not read: which file, why, and the fix.
+
+    DuckDB names the file for some failures only, so each file is tried alone."""
+    culprit, reason = None, str(exc)
+    for path in files:
+        con.from_arrow(empty_table(schema)).create("raw_probe")
+        try:
+            _append(con, "raw_probe", [path])
+        except duckdb.Error as probe:
+            culprit, reason = path, str(probe)
+            break
+        finally:
+            con.execute("drop table raw_probe")
+    where = str(culprit) if culprit else f"one of the {len(files)} files under {files[0].parent}"
+    return LeaderboardError(
+        f"cannot read {where} ({_why(reason, culprit)}): the raw data is damaged; restore "
+        "data/ from the last good run's artifacts, or run `leaderboard extract --full` to "
+        "fetch it all again"
+    )
+
+
+def _why(reason: str, path: Path | None) -> str:
+    """DuckDB's reason in a few words: no "Invalid Input Error:" prefix, no file name again."""
+    first = (reason.splitlines() or [""])[0]
+    if " Error: " in first:
+        first = first.split(" Error: ", 1)[1]
+    if path is not None:
+        first = first.replace(f" '{path}'", "")
+    words = "".join(c for c in first if c.isprintable()).strip()
+    return words[:160] or "not a Parquet file"
+
+
+def _append(con: duckdb.DuckDBPyConnection, name: str, files: Sequence[Path]) -> None:
     target = con.table(name)
     types = dict(zip(target.columns, target.types, strict=True))
     scan = con.read_parquet([str(f) for f in files], union_by_name=True, hive_partitioning=False)

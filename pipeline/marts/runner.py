@@ -15,6 +15,7 @@ import pyarrow as pa
 from pipeline.errors import LeaderboardError
 from pipeline.marts.raw_tables import load_raw_tables
 from pipeline.marts.roster_tables import register_inputs
+from pipeline.roster import notices
 from pipeline.roster.teams import Bots, Roster
 from pipeline.schema import MARTS
 
@@ -146,8 +147,10 @@ def check_kinds(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def log_roster_findings(result: MartBuild) -> None:
+    """Each once: the CLI's filter drops what validate or extract already said this run."""
     for username, reason in result.dropped_bots:
-        log.warning("roster user %s is a bot (%s): dropped from the leaderboard", username, reason)
+        why = "is listed in bots.txt" if reason == "bots.txt" else "is a bot account in GitLab"
+        notices.bot(username, why).log(log)
     for username, email in result.dropped_bot_emails:
         log.warning(
             "teams.csv email %s of %s is listed in bots.txt: dropped, it matches nobody",
@@ -155,8 +158,4 @@ def log_roster_findings(result: MartBuild) -> None:
             username,
         )
     for username in result.unknown_usernames:
-        log.warning(
-            "roster user %s has no GitLab user record in the raw data: "
-            "their commits match through teams.csv emails only",
-            username,
-        )
+        notices.unknown(username).log(log)

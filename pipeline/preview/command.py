@@ -46,11 +46,19 @@ def compute_preview(
     raw_dirs = raw_dirs_of(data_dir)
     if not any(d.is_dir() for d in raw_dirs):
         raise LeaderboardError(
-            f"no raw data under {data_dir}/raw: the preview needs the last extraction's "
-            "data/raw (an artifact of the scheduled pipeline)"
+            f"no raw data under {data_dir}/raw: the preview needs the last extraction's data "
+            "folder (an artifact of the scheduled pipeline's extract job); point --data-dir or "
+            "LEADERBOARD_DATA_DIR at it"
         )
     manifests = read_manifests(data_dir)
-    as_of = as_of.astimezone(dt.UTC) if as_of else default_as_of(manifests, data_dir)
+    last = default_as_of(manifests, data_dir)
+    if as_of and as_of > last:
+        raise LeaderboardError(
+            f"--as-of {_iso(as_of)} is after the data in {data_dir}, which ends at {_iso(last)}: "
+            "the report would miss everything since; leave --as-of out, or pick a time up to "
+            "the extraction's end"
+        )
+    as_of = as_of.astimezone(dt.UTC) if as_of else last
     noreply = resolve_noreply(settings, manifests)
     bots = read_bots(settings.bots_file)
     after = read_roster(settings.teams_file)
@@ -78,3 +86,7 @@ def base_roster(path: Path) -> tuple[Roster, str]:
         log.warning("base roster %s is invalid (%d errors); compared as empty", path, len(errors))
         return Roster(path, ()), f"{path} on the base branch is invalid ({errors[0]})"
     return roster, ""
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

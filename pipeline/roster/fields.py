@@ -11,11 +11,20 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def username_problem(value: str) -> str | None:
-    """Why `value` is not a GitLab username, or None when it is one."""
+    """Why `value` is not a GitLab username, or None when it is one; with the fix when clear."""
     if not value:
         return "empty username"
+    if value.startswith("@") and not username_problem(value[1:]):
+        return f"bad username {value!r}: write it without the @ ({value[1:]!r})"
+    if "://" in value:
+        name = value.rstrip("/").rsplit("/", 1)[-1]
+        return f"bad username {value!r}: write the username alone, not a URL ({name!r})"
     if " " in value or "@" in value:
-        what = "a space" if " " in value else "an @ (emails go in the emails column)"
+        what = (
+            "a space (use the GitLab username, as in @alice, not the display name)"
+            if " " in value
+            else "an @ (emails go in the emails column)"
+        )
         return f"bad username {value!r}: it contains {what}"
     # case-sensitive like the contract and GitLab's own path rule (`(?<!\.git|\.atom)`)
     if not _USERNAME.fullmatch(value) or value.endswith((".", ".git", ".atom")):
@@ -26,12 +35,18 @@ def username_problem(value: str) -> str | None:
     return None
 
 
+def looks_like_email(value: str) -> bool:
+    return bool(_EMAIL.fullmatch(value))
+
+
 def email_problem(value: str) -> str | None:
     """Why `value` is not a commit email `local@domain`, or None."""
     if _EMAIL.fullmatch(value):
         return None
-    hint = "; separate emails with ;" if "," in value else ""
-    return f"bad email {value!r}: expected local@domain without spaces{hint}"
+    parts = [p.strip() for p in re.split(r"[,\s]+", value) if p.strip()]
+    if len(parts) > 1 and all(_EMAIL.fullmatch(p) for p in parts):
+        return f"emails {value!r} are separated by ',' or spaces: use ';' ({';'.join(parts)!r})"
+    return f"bad email {value!r}: expected local@domain without spaces"
 
 
 def parse_date(value: str) -> dt.date | None:

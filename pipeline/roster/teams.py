@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import RosterError
+from pipeline.roster import layout
 from pipeline.roster.csvrecords import Record, read_records
 from pipeline.roster.fields import email_problem, parse_date, username_problem
 from pipeline.roster.text import Problem, decode_lines, format_problem
@@ -103,14 +104,33 @@ def _check_rows(text: str, bad_lines: set[int], problems: list[Problem]) -> list
     if len(records) == 1 and not problems:
         message = "no members: the header has no rows under it"
         problems.append(Problem(records[0].line, "-", message))
+    # a record with bytes that are not UTF-8 is already reported; its text cannot be trusted
+    readable = [
+        r
+        for r in records[1:]
+        if not bad_lines.intersection(range(r.line, max(r.line, r.last_line) + 1))
+    ]
+    if shape := _shape_problem(readable, header, records[0].line):
+        problems.append(shape)
+        return []
     rows = []
-    for record in records[1:]:
-        if bad_lines.intersection(range(record.line, max(record.line, record.last_line) + 1)):
-            continue  # its encoding error is already reported; its text cannot be trusted
+    for record in readable:
         row = _check_row(record, header, problems)
         if row is not None:
             rows.append(row)
     return rows
+
+
+def _shape_problem(records: list[Record], header: list[str], line: int) -> Problem | None:
+    """Rows that all miss (or add) the same fields: one error for the one cause. The empty
+    columns ending a header are reported with it; rows may leave them out."""
+    width = len(header) - layout.trailing_empty(header)
+    whole = [
+        r
+        for r in records
+        if not r.broken and not layout.comma_emails(r, header) and len(r.fields) != width
+    ]
+    return layout.field_count_problem(whole, header, line) if len(whole) == len(records) else None
 
 
 def _check_header(record: Record, bad_lines: set[int], problems: list[Problem]) -> list[str] | None:
@@ -122,8 +142,15 @@ def _check_header(record: Record, bad_lines: set[int], problems: list[Problem]) 
             problems.append(Problem(record.line, "-", f"header: {message}"))
         return None
     names = [name.strip().lower() for name in record.fields]
+    if problem := layout.header_problem(record, names, COLUMNS):
+        problems.append(problem)
+        return None
     usable = True
-    for index, name in enumerate(names):
+    empty_tail = layout.trailing_empty(names)
+    if empty_tail and empty_tail < len(names):
+        message = "the header ends with a comma (an empty column): remove it"
+        problems.append(Problem(record.line, "-", message))
+    for index, name in enumerate(names[: len(names) - empty_tail]):
         if not name:
             problems.append(Problem(record.line, "-", f"column {index + 1} of the header is empty"))
         elif name not in COLUMNS:
@@ -157,14 +184,19 @@ def _check_row(record: Record, header: list[str], problems: list[Problem]) -> _R
             bad_fields.add(index)
     if record.broken:
         return None
-    if len(record.fields) != len(header):
+    if problem := layout.comma_emails(record, header):
+        problems.append(problem)
+        return None
+    # rows may leave out the empty columns ending the header (reported once, on the header)
+    fields = record.fields + [""] * (len(header) - len(record.fields))
+    if not len(header) - layout.trailing_empty(header) <= len(record.fields) <= len(header):
         count = len(record.fields)
         message = f"{count} field{'s' * (count != 1)}, but the header has {len(header)}"
         problems.append(Problem(line, "-", message))
         return None
     cells = {
         name: value.strip()
-        for index, (name, value) in enumerate(zip(header, record.fields, strict=True))
+        for index, (name, value) in enumerate(zip(header, fields, strict=True))
         if index not in bad_fields
     }
     return _check_cells(line, cells, problems, clean=not bad_fields)

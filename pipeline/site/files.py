@@ -12,6 +12,9 @@ from pipeline.schema import WINDOWS
 from pipeline.site import index
 from pipeline.site.context import SiteContext
 from pipeline.site.exports import plain_value, safe_json
+from pipeline.site.tables import METRICS, Metric, board_columns, metric_order
+
+METRIC_BY_KEY = {m.key: m for m in METRICS}
 
 ASSETS = (
     "style.css",
@@ -64,10 +67,33 @@ def board_payload(ctx: SiteContext) -> dict[str, Any]:
                 {"name": name, "days": days, "start": window_starts(ctx.as_of)[name]}
                 for name, days in WINDOWS.items()
             ],
+            # the columns of each board and the metrics, so app.js, bars.js, chart.js and
+            # items.js keep no list of their own (tables.METRICS and board_columns are the one)
+            "columns": {
+                view: [c.as_json() for c in board_columns(view, ctx.weights)]
+                for view in ("people", "teams")
+            },
+            "metrics": [
+                metric_json(METRIC_BY_KEY[key], ctx.weights.get(key))
+                for key in metric_order(ctx.weights)
+            ],
         },
         "users": columnar(ctx.marts["leaderboard_users"]),
         "teams": columnar(ctx.marts["leaderboard_teams"]),
         "weekly": columnar(ctx.marts["weekly_team_activity"]),
+    }
+
+
+def metric_json(metric: Metric, weight: int | None) -> dict[str, Any]:
+    """A metric as the page's scripts read it; weight None when build.json did not say."""
+    return {
+        "key": metric.key,
+        "label": metric.label,
+        "words": metric.words,
+        "kind": metric.kind,
+        "heading": metric.heading,
+        "distinct_mrs": metric.distinct_mrs,
+        "weight": weight,
     }
 
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from pipeline.roster.identities import CLAIM_HEADER, Bot, UnmatchedEmail
 from pipeline.schema import ITEM_METRIC_NAMES
 from pipeline.site.context import SiteContext
-from pipeline.site.tables import METRIC_LABELS, e, link, table, time_tag
+from pipeline.site.tables import METRIC_LABELS, Column, e, link, table, time_tag
 
 UNMATCHED_LIMIT = 200
 PLACES_LIMIT = 5
 ARTIFACT = "data/marts/unmatched_authors.parquet"
-
-UNMATCHED_HEADERS = [
-    ("author_email", "Commit email"), ("author_name", "Name on the commits"),
-    ("commits", "Commits to add"), ("projects", "Where it appears"),
-    ("first_seen", "First seen"), ("last_seen", "Last seen"), ("claim", "Claim it"),
-]  # fmt: skip
-BOT_HEADERS = [
-    ("who", "Bot"), ("source", "Recognised by"), ("on_roster", "In teams.csv"),
-    *METRIC_LABELS.items(),
-]  # fmt: skip
 
 
 def commit_count(count: int) -> str:
@@ -47,22 +40,37 @@ def claim_cell(item: UnmatchedEmail, ctx: SiteContext) -> str:
     return f'<td class="claim"><code>{e(item.claim_line)}</code>{edit}</td>'
 
 
-def unmatched_row(item: UnmatchedEmail, ctx: SiteContext) -> str:
-    return (
-        f'<tr><th scope="row">{e(item.email)}</th><td>{e(item.name)}</td>'
-        f'<td class="num">{item.commits}</td>{places_cell(item)}'
-        f"<td>{time_tag(item.first_seen)}</td><td>{time_tag(item.last_seen)}</td>"
-        f"{claim_cell(item, ctx)}</tr>"
-    )
+def time_cell(value: dt.datetime | None) -> str:
+    return f"<td>{time_tag(value)}</td>"
+
+
+def unmatched_columns(ctx: SiteContext) -> list[Column]:
+    def item(row: dict[str, Any]) -> UnmatchedEmail:
+        found: UnmatchedEmail = row["item"]
+        return found
+
+    return [
+        Column("email", "Commit email", "name"),
+        Column("name", "Name on the commits"),
+        Column("commits", "Commits to add", "num"),
+        Column("projects", "Where it appears", render=lambda r: places_cell(item(r))),
+        Column("first_seen", "First seen", render=lambda r: time_cell(r["first_seen"])),
+        Column("last_seen", "Last seen", render=lambda r: time_cell(r["last_seen"])),
+        Column("claim", "Claim it", render=lambda r: claim_cell(item(r), ctx)),
+    ]
 
 
 def unmatched_table(ctx: SiteContext) -> str:
     items = ctx.unmatched
-    body = (unmatched_row(item, ctx) for item in items[:UNMATCHED_LIMIT])
+    rows = [
+        {"email": i.email, "name": i.name, "commits": i.commits, "first_seen": i.first_seen,
+         "last_seen": i.last_seen, "item": i}
+        for i in items[:UNMATCHED_LIMIT]
+    ]  # fmt: skip
     caption = f"Commit emails that match no member: {len(items)}"
     if len(items) > UNMATCHED_LIMIT:
         caption += f" (the {UNMATCHED_LIMIT} with most commits shown; all in the downloads)"
-    return table("unmatched-authors", caption, UNMATCHED_HEADERS, body)
+    return table("unmatched-authors", caption, unmatched_columns(ctx), rows)
 
 
 def claim_help(ctx: SiteContext) -> str:
@@ -93,13 +101,21 @@ def unmatched_section(ctx: SiteContext) -> str:
     )
 
 
-def bot_row(bot: Bot) -> str:
-    kind = "email" if bot.is_email else "username"
-    metrics = "".join(f'<td class="num">{bot.metrics[m]}</td>' for m in ITEM_METRIC_NAMES)
-    return (
-        f'<tr data-kind="{kind}"><th scope="row">{e(bot.who)}</th><td>{e(bot.source_words)}</td>'
-        f"<td>{'yes' if bot.on_roster else 'no'}</td>{metrics}</tr>"
-    )
+#: bot_activity lists what bots authored: the item metrics, never review credit.
+BOT_COLUMNS = [
+    Column("who", "Bot", "name"),
+    Column("source", "Recognised by"),
+    Column("on_roster", "In teams.csv"),
+    *(Column(m, METRIC_LABELS[m], "num") for m in ITEM_METRIC_NAMES),
+]
+
+
+def bot_rows(bots: tuple[Bot, ...]) -> list[dict[str, Any]]:
+    return [
+        {"who": b.who, "kind": "email" if b.is_email else "username", "source": b.source_words,
+         "on_roster": "yes" if b.on_roster else "no", **b.metrics}
+        for b in bots
+    ]  # fmt: skip
 
 
 def bots_section(ctx: SiteContext) -> str:
@@ -113,5 +129,9 @@ def bots_section(ctx: SiteContext) -> str:
         "for no one, and a bot on the roster is dropped from it. GitLab's flag is known for "
         "roster usernames, whose user records are fetched; list other bots in "
         "<code>bots.txt</code>.</p>"
-        f"{table('bots-table', caption, BOT_HEADERS, (bot_row(b) for b in items))}</section>"
+        f"{table('bots-table', caption, BOT_COLUMNS, bot_rows(items), _kind)}</section>"
     )
+
+
+def _kind(row: dict[str, Any]) -> str:
+    return f' data-kind="{row["kind"]}"'

@@ -13,12 +13,11 @@ from pipeline.site.tables import (
     display_time,
     e,
     link,
-    listings_table,
     people_table,
     teams_table,
     time_tag,
-    verification_summary,
 )
+from pipeline.site.verification import check_summary, listings_table, verified_line
 
 # No network at view time, no inline script: anything injected past escaping still cannot run.
 CSP = (
@@ -85,9 +84,7 @@ def header(ctx: SiteContext) -> str:
     if manifest.get("gitlab_url"):
         facts.append(("GitLab", link(manifest["gitlab_url"], manifest["gitlab_url"])))
     facts.append(("Run", f"{e(manifest.get('run_id'))} ({e(manifest.get('mode', 'run'))})"))
-    facts.append(
-        ("Verified", f'{verification_summary(manifest)} <a href="#verification">Details</a>')
-    )
+    facts.append(("Checked", f'{verified_line(manifest)} <a href="#verification">Details</a>'))
     items = "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in facts)
     return (
         '<header class="page-header"><h1>Team leaderboard</h1>'
@@ -132,8 +129,8 @@ def board(ctx: SiteContext) -> str:
         '<div id="bars" class="bars-box" hidden></div>'
         "<noscript><p>Showing the last 30 days. With JavaScript on you can switch windows, "
         "sort, filter and see every counted item.</p></noscript>"
-        f"{people_table(ctx.rows('leaderboard_users'), '30d', label)}\n"
-        f"{teams_table(ctx.rows('leaderboard_teams'), '30d', label)}\n"
+        f"{people_table(ctx.rows('leaderboard_users'), '30d', label, ctx.weights)}\n"
+        f"{teams_table(ctx.rows('leaderboard_teams'), '30d', label, ctx.weights)}\n"
         f'<p class="note">{score_formula(ctx.weights)}Rank is dense: equal scores share a rank. '
         "Select a person or a team to see the commits, merge requests, issues and reviews "
         "(approvals and comments on others' merge requests) that were counted.</p></section>"
@@ -156,11 +153,11 @@ def weekly() -> str:
 
 def downloads(ctx: SiteContext) -> str:
     rows = "".join(
-        f'<tr><th scope="row">{name}</th><td>{e(MART_NOTES[name])}</td>'
-        + "".join(
-            f'<td><a href="data/{name}.{ext}">{ext}</a></td>' for ext in ("parquet", "csv", "json")
-        )
-        + "</tr>"
+        # a break opportunity after each "_", so a phone wraps a long name between its words
+        f'<tr><th scope="row">{name.replace("_", "_<wbr>")}</th><td>{e(MART_NOTES[name])}</td>'
+        '<td class="formats">'
+        + " ".join(f'<a href="data/{name}.{ext}">{ext}</a>' for ext in ("parquet", "csv", "json"))
+        + "</td></tr>"
         for name in MARTS
     )
     raw = (
@@ -176,7 +173,7 @@ def downloads(ctx: SiteContext) -> str:
         '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="downloads-caption">'
         '<table class="downloads"><caption id="downloads-caption">Marts</caption>'
         '<thead><tr><th scope="col">Table</th>'
-        '<th scope="col">Contents</th><th scope="col" colspan="3">Formats</th></tr></thead>'
+        '<th scope="col">Contents</th><th scope="col">Formats</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>{raw}"
         '<p id="duckdb-example">Query it yourself with DuckDB:</p>'
         f'<pre tabindex="0" aria-labelledby="duckdb-example"><code>{e(DUCKDB_EXAMPLE)}</code></pre>'
@@ -193,9 +190,9 @@ def verification(ctx: SiteContext) -> str:
     return (
         '<section id="verification" aria-labelledby="verification-title">'
         '<h2 id="verification-title">How the data was verified</h2>'
-        f"<p>{verification_summary(ctx.manifest)} A run that cannot prove a listing complete "
-        'fails and publishes nothing. The full record is <a href="data/manifest.json">'
-        "manifest.json</a>.</p>"
+        f"<p>{verified_line(ctx.manifest)} {check_summary(ctx.manifest)} A run that cannot "
+        'prove a list complete fails and publishes nothing. The full record is <a href="data/'
+        'manifest.json">manifest.json</a>.</p>'
         f"<details><summary>Every listing</summary>"
         f"{listings_table(list(ctx.manifest.get('listings') or []), project_urls(ctx))}"
         "</details></section>"

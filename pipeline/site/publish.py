@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,7 +36,7 @@ def run_publish(settings: Settings, now: dt.datetime | None = None) -> Path:
     now = now or dt.datetime.now(dt.UTC)
     target = settings.public_dir
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    staging = fresh_dir(target.parent, f".{target.name}.new-")
     try:
         write_site(settings, inputs, staging, now)
         swap_in(staging, target)
@@ -63,6 +64,18 @@ def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) 
     )
     context = SiteContext.create(settings, page_marts, inputs, now)
     files.write_site_files(context, out)
+
+
+def fresh_dir(parent: Path, prefix: str) -> Path:
+    """A new, empty folder in parent with the umask's mode (tempfile.mkdtemp's would be 0700,
+    and the swapped-in public/ would keep it: a Pages server or colleague could not read it)."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
 
 
 def public_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +121,13 @@ def read_marts(marts_dir: Path) -> dict[str, pa.Table]:
 
 
 def _read_mart(path: Path, schema: pa.Schema) -> pa.Table:
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        reason = str(exc).splitlines()[0].replace(f"'{path}'", "").replace(" :", ":")
+        raise PublishError(
+            f"cannot read {path} ({reason}): rebuild the marts with `leaderboard build`"
+        ) from None
     got = [(f.name, str(f.type)) for f in table.schema]
     want = [(f.name, str(f.type)) for f in schema]
     if got != want:

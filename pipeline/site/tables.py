@@ -1,37 +1,114 @@
-"""Server-rendered HTML tables of the page: the 30-day boards and listings, and helpers."""
+"""The page's tables, each from one column list: the metrics, the 30-day boards, and helpers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.schema import METRIC_NAMES, WINDOWS
 
-METRIC_LABELS = {
-    "commits": "Commits",
-    "mrs_opened": "MRs opened",
-    "mrs_merged": "MRs merged",
-    "issues_opened": "Issues opened",
-    "issues_closed": "Issues closed",
-    "mrs_approved": "MRs approved",
-    "review_comments": "Review comments",
-    "mrs_reviewed": "MRs reviewed",
-}
-METRIC_WORDS = {
-    "commits": "commits",
-    "mrs_opened": "MRs opened",
-    "mrs_merged": "MRs merged",
-    "issues_opened": "issues opened",
-    "issues_closed": "issues closed",
-    "mrs_approved": "MRs approved",
-    "review_comments": "review comments",
-    "mrs_reviewed": "MRs reviewed",
-}
-LISTINGS_LIMIT = 200
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric as the page shows it: header label, the words in sentences ("3 MRs merged"),
+    the `contributions.kind` it counts and the drill-down heading of those items."""
+
+    key: str
+    label: str
+    words: str
+    kind: str
+    heading: str
+    distinct_mrs: bool = False  # counts distinct MRs: an MR approved twice is one approved MR
+
+
+#: Every metric of the marts, in their column order (schema.METRIC_NAMES): the one list the
+#: tables, the bars, the weekly chart and the drill-down read (the page gets it in board.js).
+METRICS = (
+    Metric("commits", "Commits", "commits", "commit", "Commits"),
+    Metric("mrs_opened", "MRs opened", "MRs opened", "mr_opened", "Merge requests opened"),
+    Metric("mrs_merged", "MRs merged", "MRs merged", "mr_merged", "Merge requests merged"),
+    Metric("issues_opened", "Issues opened", "issues opened", "issue_opened", "Issues opened"),
+    Metric("issues_closed", "Issues closed", "issues closed", "issue_closed", "Issues closed"),
+    Metric(
+        "mrs_approved",
+        "MRs approved",
+        "MRs approved",
+        "mr_approved",
+        "Merge requests approved",
+        distinct_mrs=True,
+    ),
+    Metric(
+        "review_comments",
+        "Review comments",
+        "review comments",
+        "review_comment",
+        "Review comments on others' merge requests",
+    ),
+    Metric(
+        "mrs_reviewed",
+        "MRs reviewed",
+        "MRs reviewed",
+        "",  # counts the MRs of the two kinds above: no kind of its own
+        "Merge requests reviewed (approved or commented on)",
+    ),
+)
+assert tuple(m.key for m in METRICS) == METRIC_NAMES, "one metric per mart column, in order"
+METRIC_LABELS = {m.key: m.label for m in METRICS}
+METRIC_WORDS = {m.key: m.words for m in METRICS}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its header and how each row's cell is made, from one place.
+
+    `type`: "rank" (rank and movement), "name" (the row header), "team" (a team named in a
+    person's row), "num", "text"; `render` makes a cell other than these. `weight` is a
+    metric's weight in the score (0: shown, not scored); None when the column is no metric.
+    """
+
+    key: str
+    label: str
+    type: str = "text"
+    weight: int | None = None
+    render: Callable[[dict[str, Any]], str] | None = field(default=None, compare=False)
+
+    @property
+    def note(self) -> str:
+        """What the header says under a metric's label: its weight, or that it is not scored."""
+        if self.weight is None:
+            return ""
+        return f"×{self.weight}" if self.weight else "not scored"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "type": self.type, "note": self.note}
+
+
+def metric_order(weights: dict[str, int]) -> list[str]:
+    """The board's metric columns: those that add to the score first (next to Score), then
+    those shown but weighted 0; each group in the marts' order."""
+    scored = [m for m in METRIC_NAMES if weights.get(m, 1)]
+    return scored + [m for m in METRIC_NAMES if m not in scored]
+
+
+def metric_columns(weights: dict[str, int], names: Sequence[str] = METRIC_NAMES) -> list[Column]:
+    order = [m for m in metric_order(weights) if m in names]
+    return [Column(m, METRIC_LABELS[m], "num", weights.get(m) if weights else None) for m in order]
+
+
+def board_columns(view: str, weights: dict[str, int]) -> list[Column]:
+    """The people or team board's columns: the server's 30-day tables and app.js use these."""
+    if view == "people":
+        first = [Column("rank", "Rank", "rank"), Column("username", "Person", "name"),
+                 Column("team", "Team", "team")]  # fmt: skip
+    else:
+        first = [Column("rank", "Rank", "rank"), Column("team", "Team", "name"),
+                 Column("members", "Members", "num")]  # fmt: skip
+    return [*first, Column("score", "Score", "num"), *metric_columns(weights)]
 
 
 def e(value: object) -> str:
@@ -95,19 +172,55 @@ def rank_cell(rank: int, tied: bool, prev_rank: int | None, window: str) -> str:
     return f'<td class="num rank">{rank}{tie} {move}</td>'
 
 
+def header_cell(column: Column) -> str:
+    note = f' <span class="weight">{e(column.note)}</span>' if column.note else ""
+    classes = " ".join(
+        name
+        for name, on in (("num", column.type in ("num", "rank")), ("unscored", column.weight == 0))
+        if on
+    )
+    attr = f' class="{classes}"' if classes else ""
+    label = f'<span class="label">{e(column.label)}{note}</span>' if note else e(column.label)
+    return f'<th scope="col" data-key="{e(column.key)}"{attr}>{label}</th>'
+
+
+def cell(column: Column, row: dict[str, Any]) -> str:
+    """A row's cell for a column of the plain types; `render` for any other."""
+    if column.render is not None:
+        return column.render(row)
+    value = row.get(column.key)
+    if column.type == "name":
+        # the team, for the phone layout that shows it under a person's sticky name
+        team = f' data-team="{e(row["team"])}"' if row.get("team") is not None else ""
+        return f'<th scope="row"{team}>{e(value)}</th>'
+    if column.type == "num":
+        extra = " score" if column.key == "score" else ""
+        return f'<td class="num{extra}">{"" if value is None else int(value)}</td>'
+    if column.type == "team":
+        return f'<td class="team">{e(value)}</td>'
+    return f"<td>{e(value)}</td>"
+
+
 def table(
-    table_id: str, caption: str, headers: Sequence[tuple[str, str]], body: Iterable[str]
+    table_id: str,
+    caption: str,
+    columns: Sequence[Column],
+    rows: Iterable[dict[str, Any]],
+    row_attrs: Callable[[dict[str, Any]], str] = lambda row: "",
 ) -> str:
-    """A real data table: caption, column headers with scope, one row header per row."""
-    head = "".join(f'<th scope="col" data-key="{e(key)}">{e(label)}</th>' for key, label in headers)
-    rows = "\n".join(body)
+    """A real data table whose header and every row's cells come from the same `columns`:
+    caption, column headers with scope, one row header per row."""
+    head = "".join(header_cell(c) for c in columns)
+    body = "\n".join(
+        f"<tr{row_attrs(row)}>{''.join(cell(c, row) for c in columns)}</tr>" for row in rows
+    )
     return (
         # a scroll box the keyboard can reach, named by the table's caption
         '<div class="table-wrap" tabindex="0" role="region" '
         f'aria-labelledby="{e(table_id)}-caption">'
         f'<table id="{e(table_id)}" class="board">\n'
         f'<caption id="{e(table_id)}-caption">{caption}</caption>\n'
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table></div>"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table></div>"
     )
 
 
@@ -124,105 +237,40 @@ def _ordered(rows: list[dict[str, Any]], window: str) -> list[dict[str, Any]]:
     )
 
 
-def _metric_cells(row: dict[str, Any]) -> str:
-    return "".join(f'<td class="num">{int(row[m])}</td>' for m in METRIC_NAMES)
-
-
-PEOPLE_HEADERS = [
-    ("rank", "Rank"), ("username", "Person"), ("team", "Team"), ("score", "Score"),
-    *METRIC_LABELS.items(),
-]  # fmt: skip
-TEAM_HEADERS = [
-    ("rank", "Rank"), ("team", "Team"), ("members", "Members"), ("score", "Score"),
-    *METRIC_LABELS.items(),
-]  # fmt: skip
-
-
-def people_table(rows: list[dict[str, Any]], window: str, window_label: str) -> str:
+def _board_rows(
+    rows: list[dict[str, Any]], window: str
+) -> tuple[list[dict[str, Any]], Callable[[dict[str, Any]], str]]:
+    """The window's rows in rank order, and their rank cell (rank, "(tied)", movement)."""
     chosen = _ordered(rows, window)
     ties = Counter(row["rank"] for row in chosen)
-    body = (
-        f'<tr data-team="{e(r["team"])}" data-username="{e(r["username"])}">'
-        f"{rank_cell(r['rank'], ties[r['rank']] > 1, r['prev_rank'], window)}"
-        f'<th scope="row">{e(r["username"])}</th><td>{e(r["team"])}</td>'
-        f'<td class="num score">{int(r["score"])}</td>{_metric_cells(r)}</tr>'
-        for r in chosen
-    )
-    caption = f"People, {e(window_label)}: {len(chosen)} rows"
-    return table("board-people", caption, PEOPLE_HEADERS, body)
+
+    def rank(row: dict[str, Any]) -> str:
+        return rank_cell(row["rank"], ties[row["rank"]] > 1, row["prev_rank"], window)
+
+    return chosen, rank
 
 
-def teams_table(rows: list[dict[str, Any]], window: str, window_label: str) -> str:
-    chosen = _ordered(rows, window)
-    ties = Counter(row["rank"] for row in chosen)
-    body = (
-        f'<tr data-team="{e(r["team"])}">'
-        f"{rank_cell(r['rank'], ties[r['rank']] > 1, r['prev_rank'], window)}"
-        f'<th scope="row">{e(r["team"])}</th><td class="num">{int(r["members"])}</td>'
-        f'<td class="num score">{int(r["score"])}</td>{_metric_cells(r)}</tr>'
-        for r in chosen
-    )
-    caption = f"Teams, {e(window_label)}: {len(chosen)} teams"
-    return table("board-teams", caption, TEAM_HEADERS, body)
+def _with_rank(columns: list[Column], rank: Callable[[dict[str, Any]], str]) -> list[Column]:
+    return [replace(c, render=rank) if c.type == "rank" else c for c in columns]
 
 
-def listing_scope(listing: dict[str, Any]) -> str:
-    for key in ("project", "group", "key", "scope"):
-        if listing.get(key) not in (None, ""):
-            return str(listing[key])
-    return ""
-
-
-LISTING_HEADERS = [
-    ("what", "Listing"), ("scope", "Of"), ("check", "Check"), ("pages", "Pages"),
-    ("rows", "Rows"), ("x_total", "x-total"), ("retries", "Retries"),
-]  # fmt: skip
-
-
-def listings_table(
-    listings: list[dict[str, Any]], project_urls: dict[str, str | None] | None = None
+def people_table(
+    rows: list[dict[str, Any]], window: str, window_label: str, weights: dict[str, int]
 ) -> str:
-    """The manifest's listings; a project listing's path links to the project when known."""
-    urls = project_urls or {}
-    body = (
-        f'<tr><th scope="row">{e(item.get("what"))}</th>'
-        f"<td>{link(urls.get(str(item.get('project'))), listing_scope(item))}</td>"
-        f'<td>{e(item.get("check"))}</td><td class="num">{e(item.get("pages"))}</td>'
-        f'<td class="num">{e(item.get("rows"))}</td><td class="num">{e(item.get("x_total"))}</td>'
-        f'<td class="num">{e(item.get("retries"))}</td></tr>'
-        for item in listings[:LISTINGS_LIMIT]
-    )
-    caption = f"Listings of this run: {len(listings)}"
-    if len(listings) > LISTINGS_LIMIT:
-        caption += f" (first {LISTINGS_LIMIT} shown; all in data/manifest.json)"
-    return table("listings", caption, LISTING_HEADERS, body)
+    chosen, rank = _board_rows(rows, window)
+    columns = _with_rank(board_columns("people", weights), rank)
+
+    def attrs(r: dict[str, Any]) -> str:
+        return f' data-team="{e(r["team"])}" data-username="{e(r["username"])}"'
+
+    caption = f"People, {e(window_label)}: {len(chosen)} rows"
+    return table("board-people", caption, columns, chosen, attrs)
 
 
-CHECK_WORDS = {
-    "x-total": "by x-total (distinct rows at least GitLab's x-total)",
-    "end-of-list": "by end of list (read until no Link rel=next)",
-    "range": "by range (an incremental OLD..NEW commit listing)",
-    "watermark": "by watermark (incremental review events, newest first down to the last run's)",
-}
-
-
-def plural(count: object, noun: str) -> str:
-    return f"{e(count)} {noun}" if count == 1 else f"{e(count)} {noun}s"
-
-
-def verification_summary(manifest: dict[str, Any]) -> str:
-    """One sentence on how the listings were verified, from the manifest's checks."""
-    listings = manifest.get("listings") or []
-    checks = Counter(str(item.get("check")) for item in listings)
-    parts = [
-        f"{count} {e(CHECK_WORDS.get(check, 'by ' + check))}"
-        for check, count in sorted(checks.items())
-    ]
-    text = f"{plural(len(listings), 'listing')} proved complete: " + ("; ".join(parts) or "none")
-    requests = manifest.get("requests") or {}
-    if requests:
-        text += (
-            f". {plural(requests.get('total', '?'), 'request')}, {e(requests.get('retried', 0))}"
-            f" retried, {plural(requests.get('rate_limit_waits', 0), 'rate-limit wait')}"
-        )
-    return text + "."
+def teams_table(
+    rows: list[dict[str, Any]], window: str, window_label: str, weights: dict[str, int]
+) -> str:
+    chosen, rank = _board_rows(rows, window)
+    columns = _with_rank(board_columns("teams", weights), rank)
+    caption = f"Teams, {e(window_label)}: {len(chosen)} teams"
+    return table("board-teams", caption, columns, chosen, lambda r: f' data-team="{e(r["team"])}"')

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.config import Settings
+from pipeline.roster import notices
+from pipeline.roster.notices import Notice
 from pipeline.roster.teams import Bots, Roster, check_bots, check_roster
 
 log = logging.getLogger(__name__)
@@ -31,11 +33,12 @@ def validate_teams(settings: Settings, junit: Path | None) -> int:
         return 1
     notes = gitlab_notes(settings, roster, bots)
     for note in notes:
-        print(f"warning: {note}", file=sys.stderr)
+        note.log(log)
     summary = summarize(settings.teams_file, roster, bots)
     print(summary)
     if junit:
-        write_junit(junit, settings.teams_file, [], summary=summary, notes=notes)
+        lines = [note.line for note in notes]
+        write_junit(junit, settings.teams_file, [], summary=summary, notes=lines)
     return 0
 
 
@@ -50,22 +53,23 @@ def summarize(path: Path, roster: Roster, bots: Bots) -> str:
     )
 
 
-def gitlab_notes(settings: Settings, roster: Roster, bots: Bots) -> list[str]:
+def gitlab_notes(settings: Settings, roster: Roster, bots: Bots) -> list[Notice]:
     """Warnings about members who will not count as written (bots, unknown or blocked users)."""
     notes = [
-        f"{roster.path}:{line}:username: {name!r} is listed in bots.txt; it will be left out"
+        notices.bot(name, "is listed in bots.txt", f"{roster.path}:{line}:username")
         for name, line in _first_lines(roster).items()
         if name in bots.usernames
     ]
     if not (settings.gitlab_url and settings.gitlab_token):
-        notes.append(
+        text = (
             "GITLAB_URL and GITLAB_TOKEN are not both set: skipped checking that "
             "the usernames exist in GitLab"
         )
-        return notes
+        return [*notes, Notice("", "skipped", text)]
     from pipeline.validate.usernames import check_usernames  # the only path that speaks HTTP
 
-    return notes + check_usernames(settings, roster)
+    listed = {note.username for note in notes}
+    return notes + [n for n in check_usernames(settings, roster) if n.username not in listed]
 
 
 def _first_lines(roster: Roster) -> dict[str, int]:

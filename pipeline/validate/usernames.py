@@ -8,12 +8,14 @@ from pipeline.config import Settings
 from pipeline.extract.authors import raw_parts, seen_users
 from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.extract.store.state import read_users
+from pipeline.roster import notices
+from pipeline.roster.notices import Notice
 from pipeline.roster.teams import Roster
 
 INACTIVE = ("blocked", "banned", "deactivated", "blocked_pending_approval", "ldap_blocked")
 
 
-def check_usernames(settings: Settings, roster: Roster) -> list[str]:
+def check_usernames(settings: Settings, roster: Roster) -> list[Notice]:
     """One warning per roster username GitLab does not know, flags as a bot, or has blocked.
 
     Records cached by the extractor (data/state/users.json) are used first, so a name is looked
@@ -42,8 +44,8 @@ def check_usernames(settings: Settings, roster: Roster) -> list[str]:
             else:
                 record = fetch_user(client, username)
             where = f"{roster.path}:{first_line[username]}:username"
-            if problem := user_problem(username, record):
-                warnings.append(f"{where}: {problem}")
+            if problem := user_problem(username, record, where):
+                warnings.append(problem)
     return warnings
 
 
@@ -64,17 +66,13 @@ def fetch_user(
     return dict(record)
 
 
-def user_problem(username: str, record: dict[str, Any] | None) -> str | None:
+def user_problem(username: str, record: dict[str, Any] | None, where: str) -> Notice | None:
     """Why a roster name will not count as expected, or None for an active human user."""
     if record is None:
-        return (
-            f"{username!r} was not found in GitLab (its username search hides blocked, banned "
-            "and LDAP-blocked accounts from a non-admin token); only its teams.csv emails can "
-            "match commits"
-        )
+        return notices.unknown(username, where)
     if record.get("bot"):
-        return f"{username!r} is a bot account in GitLab; it will be left out of the board"
+        return notices.bot(username, "is a bot account in GitLab", where)
     state = str(record.get("state") or "active")
     if state in INACTIVE:
-        return f"{username!r} is {state} in GitLab; past work still counts"
+        return notices.inactive(username, state, where)
     return None

@@ -16,7 +16,7 @@ from pipeline.sim import SimConfig, SimServer
 from pipeline.sim.org.model import User
 from tests.extract.support import NOW, read_raw, settings_for
 
-HIDDEN_HINT = "it hides blocked, banned and LDAP-blocked accounts from a non-admin token"
+HIDDEN_HINT = "hides blocked, banned and LDAP-blocked accounts from a non-admin token"
 
 
 @pytest.fixture
@@ -56,9 +56,9 @@ def test_users_the_username_search_hides_are_found_by_the_ids_their_work_carries
     }
     routes = sim.stats()["by_route"]
     assert (routes["users_search"], routes["user"]) == (1, 3)  # lena's search; ids for the rest
-    warnings = [r.getMessage() for r in caplog.records if "roster user" in r.getMessage()]
-    assert len(warnings) == 1 and warnings[0].startswith("roster user 'lena' was not found")
-    assert HIDDEN_HINT in warnings[0] and "unknown to GitLab" not in warnings[0]
+    warnings = [r.getMessage() for r in caplog.records if "username: '" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{teams}:4:username: 'lena' was not")
+    assert HIDDEN_HINT in warnings[0] and "not a GitLab user" not in warnings[0]
     assert read_users(data / "state").unknown.keys() == {"lena"}
 
 
@@ -77,12 +77,12 @@ def test_a_cached_id_now_under_another_name_is_searched_again(
 
     assert records(data) == {"bob": (3, "active")}
     assert read_users(data / "state").unknown.keys() == {"alice"}
-    said = [r.getMessage() for r in caplog.records if "roster user 'alice'" in r.getMessage()]
+    said = [r.getMessage() for r in caplog.records if "'alice'" in r.getMessage()]
     assert said[0] == (
         "roster user 'alice': GitLab user 2 is now 'alicia'; if that is the same person, "
         "rename them in teams.csv"
     )
-    assert said[1].startswith("roster user 'alice' was not found")
+    assert said[1].startswith(f"{teams}:2:username: 'alice' was not found")
     routes = sim.stats()["by_route"]
     assert (routes["users_search"], routes["user"]) == (1, 2)
 

@@ -69,15 +69,48 @@ def test_unchanged_roster_says_so(workdir: Path) -> None:
 
 
 def test_as_of_flag_pins_the_windows(workdir: Path) -> None:
-    """`--as-of` wins over the extraction's as_of, as for `build`: far later, nobody is active."""
-    out = workdir / "later.md"
+    """`--as-of` wins over the extraction's as_of, as for `build`: earlier, the windows move."""
+    out = workdir / "earlier.md"
     base = str(workdir / "base.csv")
-    later = ["--as-of", "2030-01-01T12:00:00Z"]
-    assert main(["preview", "--base-teams", base, "--out", str(out), *later], env_for(workdir)) == 0
+    earlier = ["--as-of", "2026-06-01T12:00:00Z"]
+    code = main(["preview", "--base-teams", base, "--out", str(out), *earlier], env_for(workdir))
+    assert code == 0
     report = out.read_text(encoding="utf-8")
-    assert "(as of 2030-01-01 12:00 UTC" in report
+    assert "(as of 2026-06-01 12:00 UTC" in report
     default = (CASES / "expected.md").read_text(encoding="utf-8")
-    assert "(as of 2030-01-01" not in default and report != default
+    assert "(as of 2026-06-01" not in default and report != default
+
+
+def test_an_as_of_after_the_data_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Later than the extraction, the report would silently count nothing: one error instead."""
+    out = workdir / "later.md"
+    later = ["--as-of", "2030-01-01T12:00:00Z"]
+    base = str(workdir / "base.csv")
+    assert main(["preview", "--base-teams", base, "--out", str(out), *later], env_for(workdir)) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: --as-of 2030-01-01T12:00:00Z is after the data in {workdir / 'data'}, which ends"
+        " at 2026-08-23T00:00:00Z: the report would miss everything since; leave --as-of out, "
+        "or pick a time up to the extraction's end"
+    )
+    assert not out.exists()
+
+
+def test_flags_name_the_data_folder_rosters_and_bots(
+    workdir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Flags win over the environment: a preview of files outside the environment's paths."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    shutil.move(workdir / "data", elsewhere / "extracted")
+    for name in ("teams.csv", "bots.txt"):
+        shutil.move(workdir / name, elsewhere / name)
+    out = elsewhere / "report.md"
+    args = ["preview", "--base-teams", str(workdir / "base.csv"), "--out", str(out)]
+    args += ["--data-dir", str(elsewhere / "extracted"), "--teams", str(elsewhere / "teams.csv")]
+    args += ["--bots", str(elsewhere / "bots.txt")]
+    assert main(args, env_for(workdir)) == 0
+    assert out.read_text(encoding="utf-8") == (CASES / "expected.md").read_text(encoding="utf-8")
 
 
 def test_missing_base_roster_compares_against_empty(workdir: Path) -> None:
@@ -95,7 +128,11 @@ def test_no_raw_data_is_an_error_naming_what_to_do(
     shutil.copyfile(CASES / "teams.csv", tmp_path / "teams.csv")
     code = main(["preview", "--base-teams", str(tmp_path / "teams.csv")], env_for(tmp_path))
     assert code == 1
-    assert capsys.readouterr().err.startswith(f"error: no raw data under {tmp_path / 'data'}/raw")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: no raw data under {tmp_path / 'data'}/raw: the preview needs the last "
+        "extraction's data folder (an artifact of the scheduled pipeline's extract job); point "
+        "--data-dir or LEADERBOARD_DATA_DIR at it"
+    )
 
 
 def test_markdown_escaping_of_user_text() -> None:

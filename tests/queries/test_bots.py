@@ -35,7 +35,7 @@ def test_gitlab_bot_flag_drops_member_and_their_emails(
     assert rows(marts["leaderboard_teams"], "team", "members", "score") == [("red", 1, 0)] * 4
     assert rows(marts["unmatched_authors"]) == []
     assert [r[0] for r in rows(marts["member_emails"])] == ["alice", "alice"]
-    assert "roster user renovate is a bot (GitLab bot flag)" in caplog.text
+    assert "roster user 'renovate' is a bot account in GitLab" in caplog.text
 
 
 def test_bots_txt_username_and_its_noreply_forms(tmp_path: Path) -> None:

@@ -97,7 +97,13 @@ def test_record_spanning_lines_is_named_by_its_first_line() -> None:
 
 def test_missing_file_is_an_error_on_line_one(tmp_path: Path) -> None:
     path = tmp_path / "teams.csv"
-    assert check_roster(path) == (None, [f"{path}:1:-: file not found"])
+    assert check_roster(path) == (
+        None,
+        [
+            f"{path}:1:-: file not found: write the roster there (docs/teams.md), or point "
+            "--teams or LEADERBOARD_TEAMS at it"
+        ],
+    )
 
 
 def test_every_error_is_reported_not_just_the_first(tmp_path: Path) -> None:
@@ -152,8 +158,10 @@ def test_bad_bots_entries_name_their_lines(tmp_path: Path) -> None:
     assert check_bots(path) == (
         None,
         [
-            f"{path}:2:-: bad username 'not a bot': it contains a space",
+            f"{path}:2:-: bad username 'not a bot': it contains a space (use the GitLab "
+            "username, as in @alice, not the display name)",
             f"{path}:3:-: bad email 'x@': expected local@domain without spaces",
-            f"{path}:4:-: not UTF-8: byte 0xFF at byte 1 of the line; save the file as UTF-8",
+            f"{path}:4:-: not UTF-8: byte 0xFF at byte 1 of the line; save it as CSV UTF-8 (in a "
+            "spreadsheet: Save as > CSV UTF-8)",
         ],
     )

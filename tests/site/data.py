@@ -37,6 +37,8 @@ HOSTILE = [
 ]
 JS_URL = "javascript:window.__pwned=5"
 WEIGHTS = metrics.weights()
+#: The board's metric columns: those that add to the score first, then those weighted 0.
+BOARD_METRICS = [m for m in WEIGHTS if WEIGHTS[m]] + [m for m in WEIGHTS if not WEIGHTS[m]]
 KIND_METRIC = {
     "commit": "commits",
     "mr_opened": "mrs_opened",

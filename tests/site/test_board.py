@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from pipeline.schema import METRIC_NAMES, WINDOWS
-from pipeline.site.tables import METRIC_LABELS, movement
-from tests.site.data import AS_OF, T_IMG, T_SCRIPT, WEIGHTS, marts
+from pipeline.schema import WINDOWS
+from pipeline.site.tables import METRIC_LABELS, METRIC_WORDS, movement
+from tests.site.data import AS_OF, BOARD_METRICS, T_IMG, T_SCRIPT, WEIGHTS, marts
 from tests.site.test_browser import (  # noqa: F401 (fixtures)
     Watched,
     browser,
@@ -98,8 +98,9 @@ def expected_bars(board: str, window: str, keep: Any = None) -> list[dict[str, A
     for r in rows[:10]:
         name = f"{r['username']} · {r['team']}" if board == "people" else r["team"]
         # a metric weighted 0 (MRs approved, review comments) earns no points: no segment
-        segments = [(m, r[m]) for m in METRIC_NAMES if r[m] * WEIGHTS[m]]
-        out.append({"name": name, "score": str(r["score"]), "segments": segments})
+        segments = [(m, r[m]) for m in BOARD_METRICS if r[m] * WEIGHTS[m]]
+        score = f"{r['score']} {'pt' if r['score'] == 1 else 'pts'}"
+        out.append({"name": name, "score": score, "segments": segments})
     return out
 
 
@@ -113,8 +114,10 @@ def assert_chart_is(page: Any, board: str, window: str, keep: Any = None) -> Non
             bar["segments"], expected["segments"], strict=True
         ):
             points = count * WEIGHTS[metric]
-            assert fill == f"url(#bar-pattern-{METRIC_NAMES.index(metric)})"
-            assert title.endswith(f" = {points} points") and title.startswith(bar["name"] + ": ")
+            assert fill == f"url(#bar-pattern-{BOARD_METRICS.index(metric)})"
+            unit = "pt" if points == 1 else "pts"
+            said = f"{count} {METRIC_WORDS[metric]} × {WEIGHTS[metric]} = {points} {unit}"
+            assert title == f"{bar['name']}: {said}"
             scales.add(round(width / points, 6))
     assert len(scales) <= 1, "every segment is drawn to the same scale"
 
@@ -122,19 +125,35 @@ def assert_chart_is(page: Any, board: str, window: str, keep: Any = None) -> Non
 def test_bar_chart_shows_the_top_rows_split_by_metric(view: Watched) -> None:
     page = view.page
     assert page.text_content("#bars .chart-title") == (
-        "Top 7 people by score, last 30 days: points from each metric"
+        "Top 7 people by score, last 30 days: the points each metric adds (count × points each)"
     )
     assert_chart_is(page, "people", "30d")
+    # only metrics that earn points have a swatch; those weighted 0 are named once, as such
     legend = page.locator("#bars ul.bar-legend li").all_text_contents()
+    scored = [m for m in BOARD_METRICS if WEIGHTS[m]]
     assert [item.strip() for item in legend] == [
-        f"{METRIC_LABELS[m]} × {WEIGHTS[m]}" for m in METRIC_NAMES
+        f"{METRIC_LABELS[m]}: {WEIGHTS[m]} {'pt' if WEIGHTS[m] == 1 else 'pts'} each"
+        for m in scored
     ]
+    assert page.text_content("#bars .unscored-note") == (
+        "Not scored, so not drawn: MRs approved, review comments (their counts are in the table)."
+    )
     chart = page.locator("#bars svg.bars")
     assert chart.get_attribute("role") == "img"
-    assert "alice · Platform: score 6 (1 from 1 commits, 3 from 1 MRs merged, 2 from 1 issues " in (
-        page.text_content("#bars-desc") or ""
+    assert (
+        "alice · Platform: score 6 pts (1 pt from 1 commits, 3 pts from 1 MRs merged, 2 pts from "
+        "1 issues closed)" in (page.text_content("#bars-desc") or "")
     )
-    # eight metrics, eight different patterns, also on the legend's swatches
+    # a segment wide enough says its points with the unit: "3 pts" is never read as 3 merges
+    labels = page.eval_on_selector(
+        "#bars g.bar-row",
+        """(row) => Array.from(row.querySelectorAll('g.segment')).map((g) =>
+            [g.dataset.metric, (g.querySelector('text') || {}).textContent || null])""",
+    )
+    assert [metric for metric, _ in labels] == ["commits", "mrs_merged", "issues_closed"]
+    assert {label for _, label in labels} <= {"1 pt", "3 pts", "2 pts", None}
+    assert ["mrs_merged", "3 pts"] in labels
+    # each metric its own pattern, also on the legend's swatches
     patterns = page.eval_on_selector_all(
         "#bars pattern", "(ps) => ps.map((p) => p.id + ':' + p.children.length)"
     )

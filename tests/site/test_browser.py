@@ -17,14 +17,16 @@ from playwright.sync_api import expect
 
 from pipeline import privacy
 from pipeline.config import Settings
-from pipeline.schema import ITEM_METRIC_NAMES, METRIC_NAMES, WINDOWS
+from pipeline.schema import ITEM_METRIC_NAMES, WINDOWS
 from pipeline.site.publish import run_publish
-from pipeline.site.tables import movement
+from pipeline.site.tables import METRIC_LABELS, METRICS, movement
 from tests.site.data import (
     AS_OF,
+    BOARD_METRICS,
     JS_URL,
     T_IMG,
     T_SCRIPT,
+    WEIGHTS,
     contributions,
     marts,
     projects,
@@ -191,7 +193,7 @@ def expected_rows(
         _, shown, said = movement(r["rank"], r["prev_rank"], f"previous {WINDOWS[window]} days")
         rank += f" {shown}{said}"
         middle = [r["username"], r["team"]] if view == "users" else [r["team"], str(r["members"])]
-        out.append([rank, *middle, str(r["score"]), *(str(r[m]) for m in METRIC_NAMES)])
+        out.append([rank, *middle, str(r["score"]), *(str(r[m]) for m in BOARD_METRICS)])
     return out
 
 
@@ -201,7 +203,7 @@ def test_page_loads_from_disk_with_no_errors_or_network(view: Watched) -> None:
     assert page.is_visible("#controls")
     assert visible_rows(page, "board-people") == expected_rows("users", "30d")
     assert not page.is_visible("#board-teams")
-    assert page.locator("#weekly-chart svg").count() == 1
+    assert page.locator("#weekly-chart svg.chart").count() == len(BOARD_METRICS)
     shot(page, "board-30d")
     view.assert_clean()
 
@@ -358,7 +360,9 @@ def test_review_credit_in_the_board_and_drill_down(view: Watched) -> None:
     headers = page.eval_on_selector_all(
         "#board-people thead th", "(ths) => ths.map((th) => th.dataset.key)"
     )
-    assert headers[-3:] == ["mrs_approved", "review_comments", "mrs_reviewed"]
+    # the scored review column beside the other scored ones, the unscored two last
+    assert headers == ["rank", "username", "team", "score", *BOARD_METRICS]
+    assert BOARD_METRICS[-3:] == ["mrs_reviewed", "mrs_approved", "review_comments"]
     open_detail(
         page, "#board-people tr[data-username='erin'] th button", "erin in Platform, last 30 days"
     )
@@ -416,10 +420,10 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
         "#detail ul.members button", "(b) => b.map((x) => x.textContent)"
     )
     assert members == ["bob", "frank"]
-    chart = page.locator("#detail svg.chart")
-    assert chart.count() == 1
-    assert chart.locator("polyline").count() == 8
-    assert chart.locator("path.marker").count() == 8 * 26 + 8
+    charts = page.locator("#detail svg.chart")
+    assert charts.count() == 8  # one small chart per metric
+    assert page.locator("#detail svg.chart polyline").count() == 8
+    assert page.locator("#detail svg.chart circle.marker").count() == 8 * 26
     open_detail(
         page, "#detail ul.members button:text-is('frank')", f"frank in {T_SCRIPT}, last 365 days"
     )
@@ -431,41 +435,31 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
     view.assert_clean()
 
 
-def test_weekly_chart_is_readable_without_colour(view: Watched) -> None:
+def test_weekly_chart_is_one_small_chart_per_metric(view: Watched) -> None:
+    """Small multiples: each metric its own chart, titled, one line, a title per point; the
+    same numbers as a table, so nothing depends on colour."""
     page = view.page
     page.select_option("#weekly-team", T_IMG)
-    chart = page.locator("#weekly-chart svg.chart")
-    assert chart.get_attribute("role") == "img"
     assert page.text_content("#weekly-chart .chart-title") == f"Weekly activity of {T_IMG}"
-    dashes = chart.locator("polyline").evaluate_all(
-        "(ps) => ps.map((p) => p.getAttribute('stroke-dasharray'))"
-    )
-    assert len(set(dashes)) == 8
-    shapes = chart.locator("path.marker").evaluate_all(
-        "(ms) => [...new Set(ms.map((m) => m.classList[1]))]"
-    )
-    assert sorted(shapes) == [
-        "bar",
-        "circle",
-        "cross",
-        "diamond",
-        "plus",
-        "square",
-        "triangle",
-        "wedge",
+    panels = page.locator("#weekly-chart figure.multiple")
+    assert panels.evaluate_all("(fs) => fs.map((f) => f.dataset.metric)") == BOARD_METRICS
+    assert panels.locator("figcaption").all_text_contents() == [
+        METRIC_LABELS[m] + (" not scored" if not WEIGHTS[m] else "") for m in BOARD_METRICS
     ]
-    legend = chart.locator("text.legend").all_text_contents()
-    assert legend == [
-        "Commits", "MRs opened", "MRs merged", "Issues opened", "Issues closed",
-        "MRs approved", "Review comments", "MRs reviewed",
-    ]  # fmt: skip
     weekly = [r for r in marts()["weekly_team_activity"] if r["team"] == T_IMG]
+    for metric in BOARD_METRICS:
+        chart = page.locator(f"#weekly-chart figure[data-metric='{metric}'] svg.chart")
+        assert chart.get_attribute("role") == "img"
+        assert chart.locator("polyline").count() == 1
+        titles = chart.locator("circle.marker title").all_text_contents()
+        words = next(m for m in METRICS if m.key == metric).words
+        assert titles == [f"Week of {r['week'].isoformat()}: {r[metric]} {words}" for r in weekly]
     table = page.locator("#weekly-chart table tbody tr")
     assert table.count() == 26
     last = weekly[-1]
     assert table.nth(25).locator("th, td").all_text_contents() == [
         last["week"].isoformat(),
-        *(str(last[m]) for m in METRIC_NAMES),
+        *(str(last[m]) for m in BOARD_METRICS),
     ]
     view.assert_clean()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import stat
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -26,6 +28,7 @@ from pipeline.site.publish import PublishError, run_publish
 from pipeline.site.tables import movement
 from tests.site.data import (
     AS_OF,
+    BOARD_METRICS,
     HOSTILE,
     JS_URL,
     T_FORMULA,
@@ -129,7 +132,7 @@ def test_people_table_rows_equal_the_30d_mart(published: Path) -> None:
     users = [r for r in marts()["leaderboard_users"] if r["window"] == "30d"]
     expected = [
         [rank_text(users, r), r["username"], r["team"], str(r["score"]),
-         *(str(r[m]) for m in METRIC_NAMES)]
+         *(str(r[m]) for m in BOARD_METRICS)]
         for r in users
     ]  # fmt: skip
     tables = tables_of((published / "index.html").read_text(encoding="utf-8"))
@@ -139,9 +142,9 @@ def test_people_table_rows_equal_the_30d_mart(published: Path) -> None:
         [f"1 {up} in the previous 30 days", "alice", "Platform", "6",
          "1", "0", "1", "0", "1", "0", "0", "0"],
         [f"2 (tied) {same} in the previous 30 days", "carol", T_IMG, "5",
-         "1", "0", "0", "0", "1", "0", "1", "1"],
+         "1", "0", "0", "0", "1", "1", "0", "1"],
         [f"2 (tied) {same} in the previous 30 days", "erin", "Platform", "5",
-         "1", "1", "0", "1", "0", "1", "2", "1"],
+         "1", "1", "0", "1", "0", "1", "1", "2"],
     ]  # fmt: skip
     frank = next(row for row in expected if row[1:3] == ["frank", "Platform"])
     assert frank[0] == "3 (tied) newnew: not on the board in the previous 30 days"
@@ -157,9 +160,9 @@ def test_team_table_rows_equal_the_30d_mart(published: Path) -> None:
     down = "↓2down 2 places from rank"
     assert tables["board-teams"] == [
         [f"1 {up} in the previous 30 days", "Platform", "3", "14",
-         "2", "1", "2", "1", "1", "1", "2", "1"],
+         "2", "1", "2", "1", "1", "1", "1", "2"],
         [f"2 {same} in the previous 30 days", T_IMG, "1", "5",
-         "1", "0", "0", "0", "1", "0", "1", "1"],
+         "1", "0", "0", "0", "1", "1", "0", "1"],
         [f"3 {down} 1 in the previous 30 days", T_SCRIPT, "2", "3",
          "0", "0", "1", "0", "0", "0", "0", "0"],
         [f"4 {down} 2 in the previous 30 days", T_FORMULA, "1", "1",
@@ -176,8 +179,16 @@ def test_tables_have_captions_and_scoped_headers(published: Path) -> None:
         "Score = 1 × commits + 1 × MRs opened + 3 × MRs merged + 1 × issues opened"
         " + 2 × issues closed + 2 × MRs reviewed." in html
     )
-    assert '<th scope="col" data-key="rank">Rank</th>' in html
-    assert '<th scope="row">alice</th>' in html
+    assert '<th scope="col" data-key="rank" class="num">Rank</th>' in html
+    assert (
+        '<th scope="col" data-key="mrs_merged" class="num"><span class="label">MRs merged '
+        '<span class="weight">×3</span></span></th>' in html
+    )
+    assert (
+        '<th scope="col" data-key="review_comments" class="num unscored"><span class="label">'
+        'Review comments <span class="weight">not scored</span></span></th>' in html
+    )
+    assert '<th scope="row" data-team="Platform">alice</th>' in html
 
 
 def text_files(root: Path) -> list[Path]:
@@ -318,7 +329,17 @@ def test_header_links_pipeline_and_teams_editor(tmp_path: Path) -> None:
     assert '<a href="https://gitlab.example.com/acme/lb/-/pipelines/9"' in html
     assert '<a href="https://gitlab.example.com/acme/lb/-/edit/main/teams.csv"' in html
     assert '<time datetime="2026-08-23T00:00:04Z">2026-08-23 00:00 UTC</time>' in html
-    assert "3 listings proved complete" in html
+    # the header says in plain words what was checked; how, list by list, is in Details
+    checked = html.split("<dt>Checked</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert checked == (
+        "All 3 lists fetched from GitLab (commits and merge requests) were read to the end and "
+        'checked complete; 41 requests, 3 retried. <a href="#verification">Details</a>'
+    )
+    assert (
+        "How each list was proved complete: 1 read to the last page (GitLab gives no total for "
+        "these); 1 only the commits new since the last run (an OLD..NEW range); 1 counted: at "
+        "least as many distinct items as GitLab said the list holds." in html
+    )
     # a listing of a known project links to it; the hostile path of an unknown one stays text
     assert (
         '<a href="https://gitlab.example.com/acme/lib" rel="noopener noreferrer">acme/lib</a>'
@@ -452,6 +473,26 @@ def test_failure_while_writing_leaves_the_old_site(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "public"]
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750), (0o002, 0o775)])
+def test_public_follows_the_umask_like_everything_else(
+    tmp_path: Path, umask: int, mode: int
+) -> None:
+    """The staging folder swapped in as public/ was a mkdtemp (0700): no one else could read
+    the site. It follows the umask now, as data/ and every file in public/ do."""
+    write_data_dir(tmp_path / "data")
+    old = os.umask(umask)
+    try:
+        public = run_publish(settings_for(tmp_path), now=SOON)
+        again = run_publish(settings_for(tmp_path), now=SOON)  # swapped over an old one
+    finally:
+        os.umask(old)
+    assert again == public
+    folders = [public, *(p for p in public.rglob("*") if p.is_dir())]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in folders} == {oct(mode)}
+    files_ = [p for p in public.rglob("*") if p.is_file()]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files_} == {oct(mode & 0o666)}
+
+
 def test_sharded_manifests_are_combined(tmp_path: Path) -> None:
     write_data_dir(tmp_path / "data")
     path = tmp_path / "data" / "manifest.json"
@@ -461,7 +502,7 @@ def test_sharded_manifests_are_combined(tmp_path: Path) -> None:
         (shard / "manifest.json").write_text(path.read_text())
     path.unlink()
     html = (run_publish(settings_for(tmp_path), now=SOON) / "index.html").read_text()
-    assert "6 listings proved complete" in html and "82 requests" in html
+    assert "All 6 lists fetched from GitLab" in html and "82 requests" in html
 
 
 def test_cli_publish(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -70,7 +70,8 @@ def test_junit_for_errors_has_one_failing_case_per_error(tmp_path: Path) -> None
     assert (suite.get("tests"), suite.get("failures")) == ("3", "3")
     lines = [
         f"{teams}:2:team: empty team",
-        f"{teams}:3:username: bad username 'b c': it contains a space",
+        f"{teams}:3:username: bad username 'b c': it contains a space (use the GitLab username, "
+        "as in @alice, not the display name)",
         f"{teams}:3:joined: bad date '2024-1-1': expected YYYY-MM-DD",
     ]
     cases = suite.findall("testcase")
@@ -137,7 +138,8 @@ def test_with_a_token_unknown_and_bot_users_are_warned_about(
     assert out == f"{SAMPLE}: OK, 19 members in 3 teams; 3 bots.txt entries\n"
     hidden = (
         "was not found in GitLab (its username search hides blocked, banned and LDAP-blocked "
-        "accounts from a non-admin token); only its teams.csv emails can match commits"
+        "accounts from a non-admin token, and no extracted merge request, issue or review event "
+        "names them); only its teams.csv emails can match commits"
     )
     assert err.splitlines() == [
         f"warning: {SAMPLE}:17:username: 'ghost-user' {hidden}",

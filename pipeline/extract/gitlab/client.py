@@ -20,6 +20,7 @@ import requests.adapters
 from pipeline.config import Secret, Settings
 from pipeline.errors import RequestError
 from pipeline.extract.gitlab.pages import (
+    API_PREFIX,
     BadBody,
     ForeignLink,
     Page,
@@ -36,6 +37,7 @@ from pipeline.extract.gitlab.retry import (
     Stop,
     backoff_delay,
     cancellable_sleep,
+    network_failure,
     status_failure,
 )
 from pipeline.extract.gitlab.throttle import USERS_BY_ID, Throttle
@@ -157,8 +159,10 @@ class GitLabClient:
             reason = f"HTTP {exc.response_code}" if exc.response_code else type(exc).__name__
             raise RequestError(verb, target.shown_path, None, what, reason, 1, hint) from None
         except requests.RequestException as exc:
-            reason = _network_failure(exc).reason
-            raise RequestError(verb, target.shown_path, None, what, reason, 1) from None
+            failure = _network_failure(exc, self._base_url)
+            raise RequestError(
+                verb, target.shown_path, None, what, failure.reason, 1, failure.hint
+            ) from None
         finally:
             self.throttle.release(headers)
         self.stats.count_attempt(str(response.status_code), retry=False)
@@ -264,10 +268,11 @@ class GitLabClient:
                 raise _Failed(Failure(f"failed ({type(exc).__name__})", False), None) from None
             headers = lower_keys(last.headers) if last is not None else {}
             message = str(exc.error_message) if exc.error_message else None
-            failure = status_failure(status, headers, self._wall(), message)
+            api_path = target.shown_path.removeprefix(API_PREFIX)
+            failure = status_failure(status, headers, self._wall(), message, api_path)
             raise _Failed(failure, headers) from None
         except requests.RequestException as exc:
-            raise _Failed(_network_failure(exc), None) from None
+            raise _Failed(_network_failure(exc, self._base_url), None) from None
         except http.client.HTTPException as exc:
             raise _Failed(Failure(f"protocol error ({type(exc).__name__})", True), None) from None
         finally:
@@ -324,21 +329,7 @@ def _decode(response: requests.Response, headers: Mapping[str, str], want_list: 
         raise _Failed(Failure(str(bad), True), headers) from None
 
 
-def _network_failure(exc: requests.RequestException) -> Failure:
-    """Name a network failure without its text (which may carry URLs); all of these are retried."""
-    chain = f"{type(exc).__name__} {exc!r}".lower()
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return Failure("connect timeout", True)
-    if isinstance(exc, requests.exceptions.ReadTimeout) or "read timed out" in chain:
-        return Failure("read timeout", True)
-    if isinstance(
-        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
-    ):
-        return Failure("truncated body", True)
-    if isinstance(exc, requests.ConnectionError):
-        if "refused" in chain:
-            return Failure("connection refused", True)
-        if "incompleteread" in chain:
-            return Failure("truncated body", True)
-        return Failure("connection reset", True)
-    return Failure(f"request failed ({type(exc).__name__})", False)
+def _network_failure(exc: requests.RequestException, base_url: str) -> Failure:
+    """Name a network failure by its class names and text, never showing the text itself."""
+    kinds = frozenset(cls.__name__ for cls in type(exc).__mro__)
+    return network_failure(kinds, f"{type(exc).__name__} {exc!r}", base_url)

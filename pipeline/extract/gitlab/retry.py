@@ -9,6 +9,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import RequestError
 
@@ -126,12 +127,49 @@ def stated_max_offset(message: str | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
+#: A group or project named in the settings: `/groups/acme%2Fweb`, `/projects/42`.
+_NAMED = re.compile(r"/(groups|projects)/([^/]+)")
+
+
+def not_found_hint(api_path: str) -> str:
+    """What a 404 on one of the first requests means for the settings (else nothing).
+
+    GitLab answers 404, never 403, for a group or project the token may not see, so that
+    existence does not leak (lib/api/helpers.rb, `find_group!`/`find_project!` ->
+    `not_found!`): one hint covers both causes.
+    """
+    if api_path == "/version":
+        return (
+            "no GitLab API answers at GITLAB_URL: set it to the instance's address, "
+            "e.g. https://gitlab.example.com"
+        )
+    named = _NAMED.fullmatch(api_path)
+    if named is None:
+        return ""
+    kind, ref = named.group(1), unquote(named.group(2))
+    variable = "LEADERBOARD_GROUPS" if kind == "groups" else "LEADERBOARD_PROJECTS"
+    example = "acme/web" if kind == "groups" else "acme/web/app"
+    return (
+        f"{kind[:-1]} {ref!r} does not exist or the token cannot see it: check {variable} "
+        f"(the full path in its URL, e.g. {example}, or its numeric id) and that the token's "
+        "user is a member of it"
+    )
+
+
 def status_failure(
-    status: int, headers: Mapping[str, str], wall_now: float, message: str | None = None
+    status: int,
+    headers: Mapping[str, str],
+    wall_now: float,
+    message: str | None = None,
+    api_path: str = "",
 ) -> Failure:
     """Classify a non-2xx status: retried (rule 2) or failed at once (a token hint on 401/403;
-    on a 405, the maximum offset its message states, if it states one)."""
+    on a 405, the maximum offset its message states, if it states one; on a 404 of a group or
+    project named in the settings, which setting to check)."""
     reason = f"HTTP {status}"
+    if status == 404:
+        hint = not_found_hint(api_path)
+        return Failure(reason, False, status, hint=hint, message=message)
     if status == 405:
         return Failure(reason, False, status, max_offset=stated_max_offset(message))
     if status == 429:
@@ -152,6 +190,41 @@ def status_failure(
         )
         return Failure(reason, False, status, hint=hint, message=message)
     return Failure(reason, False, status, message=message)
+
+
+def network_failure(kinds: frozenset[str], text: str, base_url: str) -> Failure:
+    """Classify a network failure from its exception's class names (requests' and urllib3's,
+    told by the client) and text. Resets, refusals, timeouts, cut bodies and proxy failures are
+    retried (the last with the setting to check); a host that does not resolve and a
+    certificate not trusted are settings to fix, so they fail at once naming the setting."""
+    chain = text.lower()
+    host = urlsplit(base_url).hostname or base_url
+    if "nameresolutionerror" in chain or "failed to resolve" in chain:
+        hint = f"check the host name in GITLAB_URL (is {host!r} spelt right?) and the DNS"
+        return Failure(f"host {host!r} not found (DNS)", False, hint=hint)
+    if "SSLError" in kinds and "certificate verify failed" in chain:
+        hint = (
+            f"the certificate of {host!r} is not trusted: if it is signed by your own "
+            "certificate authority, set REQUESTS_CA_BUNDLE to that CA's PEM file"
+        )
+        return Failure("TLS certificate not trusted", False, hint=hint)
+    if "ProxyError" in kinds:  # retried: a proxy may fail for a moment; the hint is for the end
+        hint = "check HTTPS_PROXY/HTTP_PROXY, or list the host in NO_PROXY"
+        return Failure("the proxy failed", True, hint=hint)
+    if "ConnectTimeout" in kinds:
+        return Failure("connect timeout", True)
+    if "ReadTimeout" in kinds or "read timed out" in chain:
+        return Failure("read timeout", True)
+    if kinds & {"ChunkedEncodingError", "ContentDecodingError"}:
+        return Failure("truncated body", True)
+    if "ConnectionError" in kinds:
+        if "refused" in chain:
+            hint = f"check the host and port in GITLAB_URL, and that {host!r} is reachable"
+            return Failure("connection refused", True, hint=hint)
+        if "incompleteread" in chain:
+            return Failure("truncated body", True)
+        return Failure("connection reset", True)
+    return Failure(f"request failed ({text.split(' ', 1)[0]})", False)
 
 
 class RequestStats:

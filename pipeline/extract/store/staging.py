@@ -8,7 +8,10 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipeline.errors import LeaderboardError
 
 log = logging.getLogger("leaderboard.extract")
 
@@ -85,5 +88,12 @@ def distinct_rows(raw: Path) -> dict[str, int]:
 def _ids(parts: list[Path]) -> set[object]:
     ids: set[object] = set()
     for part in parts:
-        ids.update(pq.read_table(part, columns=["id"]).column("id").to_pylist())
+        try:
+            ids.update(pq.read_table(part, columns=["id"]).column("id").to_pylist())
+        except (OSError, pa.ArrowException) as exc:  # a part kept from an earlier run
+            live = Path(*(p for p in part.parts if not p.startswith(STAGING_PREFIX)))
+            raise LeaderboardError(
+                f"cannot read {live} ({str(exc).splitlines()[0]}): it is damaged; "
+                "run `leaderboard extract --full`, which fetches everything again"
+            ) from None
     return ids

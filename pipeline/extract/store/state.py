@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import LeaderboardError
 from pipeline.times import format_utc, parse_utc
 
 STATE_FILE = "state.json"
@@ -88,7 +89,7 @@ def read_state(state_dir: Path) -> State | None:
     path = state_dir / STATE_FILE
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _read_json(path, "delete it and the next run extracts in full")
     if data.get("version") != VERSION:
         return None  # an unknown layout: the run goes full and rewrites it
     return State.from_json(data)
@@ -98,7 +99,23 @@ def read_users(state_dir: Path) -> UserCache:
     path = state_dir / USERS_FILE
     if not path.exists():
         return UserCache()
-    return UserCache.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return UserCache.from_json(_read_json(path, "delete it and user records are fetched again"))
+
+
+def _read_json(path: Path, fix: str) -> dict[str, Any]:
+    """A state file as a JSON object; a damaged one (a disk full mid-write, a bad restore) is
+    one error naming it and the fix, never a traceback."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise LeaderboardError(f"cannot read {path} ({_reason(exc)}): {fix}") from None
+    if not isinstance(data, dict):
+        raise LeaderboardError(f"{path} is not a JSON object: {fix}")
+    return data
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(":")[0]
 
 
 def write_state(state_dir: Path, state: State, users: UserCache) -> None:

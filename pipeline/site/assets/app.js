@@ -4,12 +4,9 @@
 (function () {
   "use strict";
   var DATA = window.LEADERBOARD;
-  var METRICS = [
-    ["commits", "Commits", "commits"], ["mrs_opened", "MRs opened", "MRs opened"],
-    ["mrs_merged", "MRs merged", "MRs merged"], ["issues_opened", "Issues opened", "issues opened"],
-    ["issues_closed", "Issues closed", "issues closed"], ["mrs_approved", "MRs approved", "MRs approved"],
-    ["review_comments", "Review comments", "review comments"], ["mrs_reviewed", "MRs reviewed", "MRs reviewed"]
-  ];
+  /* The metrics and each board's columns come with the data (site/tables.py), never from a
+     list of this file's own: [{key, label, words, kind, heading, distinct_mrs, weight}]. */
+  var METRICS = [];
   var hashReady = false;
   var state = { window: "30d", view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };
 
@@ -20,12 +17,9 @@
   /* ---------- boards ---------- */
   var USERS = [], TEAMS = [], WEEKLY = [], WINDOWS = {};
 
-  function columns(view) {
-    var first = view === "people"
-      ? [["rank", "Rank", "num"], ["username", "Person", "text"], ["team", "Team", "text"]]
-      : [["rank", "Rank", "num"], ["team", "Team", "text"], ["members", "Members", "num"]];
-    return first.concat([["score", "Score", "num"]], METRICS.map(function (m) { return [m[0], m[1], "num"]; }));
-  }
+  /* [{key, label, type: rank|name|team|num, note}] */
+  function columns(view) { return DATA.meta.columns[view]; }
+  function numeric(col) { return col.type === "num" || col.type === "rank"; }
 
   function windowRows(view, win) {
     return (view === "people" ? USERS : TEAMS).filter(function (r) { return r.window === win; });
@@ -38,10 +32,10 @@
       if (!q) return true;
       return String(r.team).toLowerCase().indexOf(q) >= 0 || (state.view === "people" && String(r.username).indexOf(q) >= 0);
     });
-    var col = columns(state.view).filter(function (c) { return c[0] === state.sortKey; })[0];
+    var col = columns(state.view).filter(function (c) { return c.key === state.sortKey; })[0];
     var sign = state.sortDir === "asc" ? 1 : -1;
     return rows.slice().sort(function (a, b) {
-      var primary = col[2] === "num" ? a[col[0]] - b[col[0]] : cmpText(a[col[0]], b[col[0]]);
+      var primary = numeric(col) ? a[col.key] - b[col.key] : cmpText(a[col.key], b[col.key]);
       if (primary) return sign * primary;
       return a.rank - b.rank || cmpText(a.team, b.team) || cmpText(a.username || "", b.username || "");
     });
@@ -54,17 +48,19 @@
   }
 
   function sortButton(col) {
-    var active = state.sortKey === col[0];
+    var active = state.sortKey === col.key;
     var arrow = active ? (state.sortDir === "asc" ? " \u25B2" : " \u25BC") : "";
-    return el("button", { type: "button", className: "sort", "data-key": col[0], onclick: function () { sortBy(col); } },
-      [col[1], el("span", { "aria-hidden": "true", className: "arrow", text: arrow })]);
+    var parts = [col.label];
+    if (col.note) parts.push(" ", el("span", { className: "weight", text: col.note }));
+    parts.push(el("span", { "aria-hidden": "true", className: "arrow", text: arrow }));
+    return el("button", { type: "button", className: "sort", "data-key": col.key, onclick: function () { sortBy(col); } }, parts);
   }
 
   function sortBy(col) {
-    if (state.sortKey === col[0]) state.sortDir = state.sortDir === "asc" ? "desc" : "asc";
-    else { state.sortKey = col[0]; state.sortDir = col[2] === "num" && col[0] !== "rank" ? "desc" : "asc"; }
+    if (state.sortKey === col.key) state.sortDir = state.sortDir === "asc" ? "desc" : "asc";
+    else { state.sortKey = col.key; state.sortDir = col.type === "num" ? "desc" : "asc"; }
     renderBoard();
-    var again = document.querySelector("#board-" + state.view + " button.sort[data-key='" + col[0] + "']");
+    var again = document.querySelector("#board-" + state.view + " button.sort[data-key='" + col.key + "']");
     if (again) again.focus();
   }
 
@@ -72,27 +68,44 @@
     return el("button", { type: "button", className: "link", "aria-label": label, onclick: onclick, text: text });
   }
 
+  /* One row's cells, column by column from the same list as the header. */
+  function boardCell(col, r, ties) {
+    if (col.type === "rank") {
+      var rank = el("td", { className: "num rank" }, [String(r.rank)]);
+      if (ties[r.rank] > 1) rank.appendChild(el("span", { className: "tie", text: " (tied)" }));
+      rank.appendChild(document.createTextNode(" "));
+      rank.appendChild(dom.movement(r.rank, r.prev_rank, WINDOWS[state.window].days));
+      return rank;
+    }
+    if (col.type === "name" && state.view === "people") {
+      return el("th", { scope: "row", "data-team": r.team }, [nameButton(r.username, function () { showPerson(r); },
+        "Show what " + r.username + " did in " + r.team)]);
+    }
+    if (col.type === "name") {
+      return el("th", { scope: "row", "data-team": r.team }, [nameButton(r.team, function () { showTeam(r.team); }, "Show team " + r.team)]);
+    }
+    if (col.type === "team") return el("td", { className: "team" }, [nameButton(r.team, function () { showTeam(r.team); }, "Show team " + r.team)]);
+    if (col.type === "num") return el("td", { className: col.key === "score" ? "num score" : "num", text: String(r[col.key]) });
+    return el("td", { text: String(r[col.key]) });
+  }
+
   function boardRow(r, ties) {
     var tr = el("tr", { "data-team": r.team });
-    var rank = el("td", { className: "num rank" }, [String(r.rank)]);
-    if (ties[r.rank] > 1) rank.appendChild(el("span", { className: "tie", text: " (tied)" }));
-    rank.appendChild(document.createTextNode(" "));
-    rank.appendChild(dom.movement(r.rank, r.prev_rank, WINDOWS[state.window].days));
-    tr.appendChild(rank);
-    if (state.view === "people") {
-      tr.setAttribute("data-username", r.username);
-      tr.appendChild(el("th", { scope: "row" }, [nameButton(r.username, function () { showPerson(r); },
-        "Show what " + r.username + " did in " + r.team)]));
-      tr.appendChild(el("td", {}, [nameButton(r.team, function () { showTeam(r.team); }, "Show team " + r.team)]));
-    } else {
-      tr.appendChild(el("th", { scope: "row" }, [nameButton(r.team, function () { showTeam(r.team); }, "Show team " + r.team)]));
-      tr.appendChild(el("td", { className: "num", text: String(r.members) }));
-    }
-    tr.appendChild(el("td", { className: "num score", text: String(r.score) }));
-    METRICS.forEach(function (m) { tr.appendChild(el("td", { className: "num", text: String(r[m[0]]) })); });
+    if (state.view === "people") tr.setAttribute("data-username", r.username);
+    columns(state.view).forEach(function (col) { tr.appendChild(boardCell(col, r, ties)); });
     return tr;
   }
 
+  /* "16 of 16 rows: 15 people, 1 of them in two teams": a row is a membership, not a person. */
+  function countText(rows, all) {
+    if (state.view !== "people") return rows.length + " of " + all.length + " teams";
+    var teamsOf = {};
+    rows.forEach(function (r) { teamsOf[r.username] = (teamsOf[r.username] || 0) + 1; });
+    var people = Object.keys(teamsOf), several = people.filter(function (u) { return teamsOf[u] > 1; }).length;
+    var text = rows.length + " of " + all.length + " rows: " + people.length + (people.length === 1 ? " person" : " people");
+    if (several) text += ", " + several + " of them in more than one team (a row per team)";
+    return text;
+  }
   function renderBoard() {
     var table = $("board-" + state.view), other = $("board-" + (state.view === "people" ? "teams" : "people"));
     other.parentNode.hidden = true;
@@ -102,8 +115,9 @@
     table.caption.textContent = noun + ", last " + WINDOWS[state.window].days + " days: " + rows.length + " of " + all.length + " rows";
     var head = el("tr");
     columns(state.view).forEach(function (col) {
-      var th = el("th", { scope: "col", "data-key": col[0] }, [sortButton(col)]);
-      if (state.sortKey === col[0]) th.setAttribute("aria-sort", state.sortDir === "asc" ? "ascending" : "descending");
+      var th = el("th", { scope: "col", "data-key": col.key }, [sortButton(col)]);
+      th.className = (numeric(col) ? "num" : "") + (col.note === "not scored" ? " unscored" : "");
+      if (state.sortKey === col.key) th.setAttribute("aria-sort", state.sortDir === "asc" ? "ascending" : "descending");
       head.appendChild(th);
     });
     table.tHead.textContent = "";
@@ -113,8 +127,9 @@
     if (!rows.length) body.appendChild(el("tr", { className: "empty" }, [el("td", { colspan: columns(state.view).length, text: all.length ? "Nothing matches the filter." : "No one is on the board for this window." })]));
     table.replaceChild(body, table.tBodies[0]);
     keepNamesInView(table);
-    $("status").textContent = "Showing " + rows.length + " of " + all.length + " " + noun.toLowerCase() +
-      " for the last " + WINDOWS[state.window].days + " days, sorted by " + state.sortKey + " " + (state.sortDir === "asc" ? "ascending" : "descending") + ".";
+    var sorted = columns(state.view).filter(function (c) { return c.key === state.sortKey; })[0];
+    $("status").textContent = "Showing " + countText(rows, all) + " for the last " + WINDOWS[state.window].days +
+      " days, sorted by " + sorted.label + " " + (state.sortDir === "asc" ? "ascending" : "descending") + ".";
     syncControls();
     drawBars();
     if (hashReady) writeHash();
@@ -125,8 +140,7 @@
     if (!window.LeaderboardBars) return;
     window.LeaderboardBars.board($("bars"), visibleRows(), {
       people: state.view === "people", days: WINDOWS[state.window].days, filtered: Boolean(state.team || state.query.trim()),
-      weights: DATA.meta.weights || {},
-      metrics: METRICS.map(function (m) { return { key: m[0], label: m[1], words: m[2] }; })
+      metrics: METRICS
     });
   }
 
@@ -158,7 +172,7 @@
   function readHash() {
     state = window.LeaderboardHash.read(location.hash, defaults(), {
       windows: WINDOWS,
-      sortKeys: function (view) { return columns(view).map(function (c) { return c[0]; }); }
+      sortKeys: function (view) { return columns(view).map(function (c) { return c.key; }); }
     });
     $("search").value = state.query;
   }
@@ -184,7 +198,7 @@
 
   /* ---------- drill-down ---------- */
   function itemsOf(filter) { return window.LeaderboardItems.between(WINDOWS[state.window].start, DATA.meta.as_of, filter); }
-  var itemSections = function (row, items, showUser) { return window.LeaderboardItems.sections(row, items, showUser); };
+  var itemSections = function (row, items, showUser) { return window.LeaderboardItems.sections(row, items, showUser, METRICS); };
 
   function withItems(callback) {
     window.LeaderboardItems.load(callback, function () {
@@ -217,9 +231,9 @@
   }
 
   function scoreLine(row) {
-    var weights = DATA.meta.weights || {}, terms = [];
+    var terms = [];
     METRICS.forEach(function (m) {
-      if (row[m[0]] && weights[m[0]] !== undefined) terms.push(row[m[0]] + " " + m[2] + " \u00D7 " + weights[m[0]]);
+      if (row[m.key] && m.weight !== undefined && m.weight !== null) terms.push(row[m.key] + " " + m.words + " \u00D7 " + m.weight);
     });
     var sum = terms.length ? " = " + terms.join(" + ") : "";
     var days = WINDOWS[state.window].days;
@@ -262,20 +276,23 @@
   }
 
   /* ---------- weekly chart (chart.js) ---------- */
-  var weeklyMetrics = METRICS.map(function (m) { return { key: m[0], label: m[1], words: m[2] }; });
   function drawWeekly(container, team) {
-    if (window.LeaderboardChart) window.LeaderboardChart.weekly(container, team, WEEKLY, weeklyMetrics);
+    if (window.LeaderboardChart) window.LeaderboardChart.weekly(container, team, WEEKLY, METRICS);
   }
 
   function setupWeekly() {
     var top = windowRows("teams", "30d").slice().sort(function (a, b) { return a.rank - b.rank; })[0];
-    if (window.LeaderboardChart) window.LeaderboardChart.setupWeekly($("weekly-team"), $("weekly-controls"), $("weekly-chart"), WEEKLY, weeklyMetrics, top && top.team);
+    if (window.LeaderboardChart) window.LeaderboardChart.setupWeekly($("weekly-team"), $("weekly-controls"), $("weekly-chart"), WEEKLY, METRICS, top && top.team);
   }
+
+  /* The charts are drawn at the size of their box, so their text stays the page's size. */
+  function redrawCharts() { if (window.LeaderboardChart) window.LeaderboardChart.redraw(); }
 
   /* ---------- wiring ---------- */
   function setup() {
     if (!DATA) return;
     DATA.meta.windows.forEach(function (w) { WINDOWS[w.name] = w; });
+    METRICS = DATA.meta.metrics;
     state = defaults();
     USERS = records(DATA.users);
     TEAMS = records(DATA.teams);
@@ -306,7 +323,7 @@
     window.addEventListener("resize", function () {
       if (pending) return;
       pending = true;
-      window.requestAnimationFrame(function () { pending = false; drawBars(); });
+      window.requestAnimationFrame(function () { pending = false; drawBars(); redrawCharts(); });
     });
     setupWeekly();
   }

@@ -53,21 +53,31 @@
     return box;
   }
 
-  function legend(metrics) {
+  function pts(n) { return n === 1 ? "1 pt" : n + " pts"; }
+
+  /* The metrics that earn points, each with what one item is worth; metrics weighted 0 earn
+     nothing, so they are named once below the legend, not given a swatch of their own. */
+  function legend(metrics, unscored) {
+    var box = html("div", "bar-key", undefined);
     var list = html("ul", "bar-legend");
-    metrics.forEach(function (m, i) {
+    metrics.forEach(function (m) {
       var item = html("li", "", "");
-      item.appendChild(swatch(i));
-      item.appendChild(document.createTextNode(" " + m.label + (m.weight !== undefined ? " \u00D7 " + m.weight : "")));
+      item.appendChild(swatch(m.pattern));
+      item.appendChild(document.createTextNode(" " + m.label + ": " + pts(m.weight) + " each"));
       list.appendChild(item);
     });
-    return list;
+    box.appendChild(list);
+    if (unscored.length) {
+      box.appendChild(html("p", "muted unscored-note", "Not scored, so not drawn: " +
+        unscored.map(function (m) { return m.words; }).join(", ") + " (their counts are in the table)."));
+    }
+    return box;
   }
 
   function describe(row, metrics) {
     var parts = [];
-    metrics.forEach(function (m, i) { if (row.points[i]) parts.push(row.points[i] + " from " + row.counts[i] + " " + m.words); });
-    return row.name + ": score " + row.score + (parts.length ? " (" + parts.join(", ") + ")" : "");
+    metrics.forEach(function (m, i) { if (row.points[i]) parts.push(pts(row.points[i]) + " from " + row.counts[i] + " " + m.words); });
+    return row.name + ": score " + pts(row.score) + (parts.length ? " (" + parts.join(", ") + ")" : "");
   }
 
   function bar(root, row, index, metrics, x0, scale, width) {
@@ -79,31 +89,34 @@
     group.appendChild(label);
     row.points.forEach(function (points, i) {
       if (!points) return;
-      var w = points * scale, top = y + 18;
+      var w = points * scale, top = y + 18, p = metrics[i].pattern;
       var seg = svg("g", { "class": "segment", "data-metric": metrics[i].key });
-      seg.appendChild(svg("rect", { x: x, y: top, width: w, height: BAR, "class": "seg s" + i }));
-      seg.appendChild(svg("rect", { x: x, y: top, width: w, height: BAR, fill: "url(#bar-pattern-" + i + ")", "class": "overlay" }));
-      seg.appendChild(svg("title", {}, row.name + ": " + row.counts[i] + " " + metrics[i].words + " = " + points + " points"));
-      if (w >= 24) {
-        seg.appendChild(svg("rect", { x: x + w / 2 - 10, y: top + 2, width: 20, height: BAR - 4, rx: 3, "class": "seg-label-bg" }));
-        seg.appendChild(svg("text", { x: x + w / 2, y: top + BAR / 2 + 4, "text-anchor": "middle", "class": "seg-label" }, String(points)));
+      seg.appendChild(svg("rect", { x: x, y: top, width: w, height: BAR, "class": "seg s" + p }));
+      seg.appendChild(svg("rect", { x: x, y: top, width: w, height: BAR, fill: "url(#bar-pattern-" + p + ")", "class": "overlay" }));
+      seg.appendChild(svg("title", {}, row.name + ": " + row.counts[i] + " " + metrics[i].words + " \u00D7 " +
+        metrics[i].weight + " = " + pts(points)));
+      /* the segment says points, with the unit, so "9" is never read as nine merges */
+      var label = pts(points), need = label.length * 7.5 + 8;
+      if (w >= need + 4) {
+        seg.appendChild(svg("rect", { x: x + w / 2 - need / 2, y: top + 1, width: need, height: BAR - 2, rx: 3, "class": "seg-label-bg" }));
+        seg.appendChild(svg("text", { x: x + w / 2, y: top + BAR / 2 + 4, "text-anchor": "middle", "class": "seg-label" }, label));
       }
       group.appendChild(seg);
       x += w;
     });
-    group.appendChild(svg("text", { x: x + 6, y: y + 18 + BAR / 2 + 5, "class": "bar-score" }, String(row.score)));
+    group.appendChild(svg("text", { x: x + 6, y: y + 18 + BAR / 2 + 5, "class": "bar-score" }, pts(row.score)));
     root.appendChild(group);
   }
 
   /* rows: [{name, score, counts: [n per metric], points: [n x weight per metric]}], best first;
      metrics: [{key, label, words, weight}]. */
-  function render(container, title, rows, metrics, width) {
+  function render(container, title, rows, metrics, width, unscored) {
     container.textContent = "";
     var heading = html("h3", "chart-title", title);
     heading.id = "bars-title";
     container.appendChild(heading);
     container.appendChild(patterns());
-    container.appendChild(legend(metrics));
+    container.appendChild(legend(metrics, unscored || []));
     var top = 0;
     rows.forEach(function (r) { top = Math.max(top, r.score); });
     if (!rows.length || !top) {
@@ -111,7 +124,7 @@
       return;
     }
     var W = Math.max(260, Math.floor(width)), H = TOP + rows.length * ROW + 4;
-    var scale = (W - RIGHT) / top;
+    var scale = (W - RIGHT - 20) / top;
     var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": "bars-title bars-desc", "class": "bars" });
     root.appendChild(svg("desc", { id: "bars-desc" }, rows.map(function (r) { return describe(r, metrics); }).join("; ") + "."));
     rows.forEach(function (r, i) { bar(root, r, i, metrics, 0, scale, W); });
@@ -119,26 +132,29 @@
   }
 
   /* The board's rows (any order) -> the top TOP_ROWS by rank as bars; opts: {people, days,
-     filtered, weights: {metric: n}, metrics: [{key, label, words}]}. */
+     filtered, metrics: [{key, label, words, weight}]} (board.js's metrics; weight null: 1). */
   var TOP_ROWS = 10;
   function board(container, boardRows, opts) {
     var cmp = window.LeaderboardDom.cmpText;
     var rows = boardRows.slice().sort(function (a, b) {
       return a.rank - b.rank || cmp(a.team, b.team) || cmp(a.username || "", b.username || "");
     }).slice(0, TOP_ROWS);
-    var weightOf = function (m) { return opts.weights[m.key] === undefined ? 1 : opts.weights[m.key]; };
-    var metrics = opts.metrics.map(function (m) { return { key: m.key, label: m.label, words: m.words, weight: opts.weights[m.key] }; });
+    var all = opts.metrics.map(function (m, i) {
+      var weight = m.weight === undefined || m.weight === null ? 1 : m.weight;
+      return { key: m.key, label: m.label, words: m.words, weight: weight, pattern: i };
+    });
+    var metrics = all.filter(function (m) { return m.weight; });
     var bars = rows.map(function (r) {
       return {
         name: opts.people ? r.username + " \u00B7 " + r.team : r.team,
         score: r.score,
-        counts: opts.metrics.map(function (m) { return r[m.key]; }),
-        points: opts.metrics.map(function (m) { return r[m.key] * weightOf(m); })
+        counts: metrics.map(function (m) { return r[m.key]; }),
+        points: metrics.map(function (m) { return r[m.key] * m.weight; })
       };
     });
     var title = "Top " + bars.length + " " + (opts.people ? "people" : "teams") + " by score, last " + opts.days + " days" +
-      (opts.filtered ? " (filtered)" : "") + ": points from each metric";
-    render(container, title, bars, metrics, container.clientWidth);
+      (opts.filtered ? " (filtered)" : "") + ": the points each metric adds (count \u00D7 points each)";
+    render(container, title, bars, metrics, container.clientWidth, all.filter(function (m) { return !m.weight; }));
   }
 
   window.LeaderboardBars = { render: render, board: board };

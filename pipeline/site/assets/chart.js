@@ -1,12 +1,13 @@
-/* Weekly activity chart: an SVG line chart readable without colour (dash patterns, marker
-   shapes, a legend, per-point titles) plus the same numbers as a table. DOM built with
-   textContent only: nothing from the data is ever parsed as markup. */
+/* Weekly activity as small multiples: one small line chart per metric, each drawn at the pixel
+   size of its box (redrawn on resize), so its text is the page's own size at every width and no
+   chart holds more than one line. A title per point and the same numbers as a table, so nothing
+   depends on colour or on seeing the lines. DOM built with textContent only: nothing from the
+   data is ever parsed as markup. */
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var DASHES = ["", "7 4", "2 3", "10 3 2 3", "4 2", "12 3", "1 3", "6 2 1 2 1 2"];
-  var SHAPES = ["circle", "square", "triangle", "diamond", "cross", "plus", "bar", "wedge"];
-  var W = 760, H = 300, L = 44, R = 168, T = 16, B = 44;
+  var H = 150, L = 38, R = 14, T = 12, B = 28, MIN_W = 200;
+  var drawn = [];
 
   function svg(tag, attrs, text) {
     var node = document.createElementNS(SVG, tag);
@@ -15,87 +16,67 @@
     return node;
   }
 
-  function marker(shape, x, y, cls) {
-    var s = 4.5;
-    var d = {
-      circle: "M" + (x - s) + " " + y + "a" + s + " " + s + " 0 1 0 " + 2 * s + " 0a" + s + " " + s + " 0 1 0 " + -2 * s + " 0",
-      square: "M" + (x - s) + " " + (y - s) + "h" + 2 * s + "v" + 2 * s + "h" + -2 * s + "z",
-      triangle: "M" + x + " " + (y - s - 1) + "L" + (x + s + 1) + " " + (y + s) + "L" + (x - s - 1) + " " + (y + s) + "z",
-      diamond: "M" + x + " " + (y - s - 1) + "L" + (x + s + 1) + " " + y + "L" + x + " " + (y + s + 1) + "L" + (x - s - 1) + " " + y + "z",
-      cross: "M" + (x - s) + " " + (y - s) + "L" + (x + s) + " " + (y + s) + "M" + (x + s) + " " + (y - s) + "L" + (x - s) + " " + (y + s),
-      plus: "M" + (x - s - 1) + " " + y + "H" + (x + s + 1) + "M" + x + " " + (y - s - 1) + "V" + (y + s + 1),
-      bar: "M" + (x - s - 1) + " " + (y - 2) + "h" + (2 * s + 2) + "v4h" + -(2 * s + 2) + "z",
-      wedge: "M" + x + " " + (y + s + 1) + "L" + (x + s + 1) + " " + (y - s) + "L" + (x - s - 1) + " " + (y - s) + "z"
-    }[shape];
-    return svg("path", { d: d, "class": "marker " + shape + " " + cls });
+  function html(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
   }
 
-  function niceStep(max) {
-    var raw = Math.max(1, max) / 4;
-    var mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    var steps = [1, 2, 5, 10];
-    for (var i = 0; i < steps.length; i++) if (steps[i] * mag >= raw) return Math.max(1, steps[i] * mag);
+  function niceTop(max) {
+    if (max <= 4) return Math.max(1, max);
+    var mag = Math.pow(10, Math.floor(Math.log10(max)));
+    var steps = [1, 2, 2.5, 5, 10];
+    for (var i = 0; i < steps.length; i++) if (steps[i] * mag >= max) return steps[i] * mag;
     return 10 * mag;
   }
 
-  function axes(root, weeks, top, x, y) {
-    var step = niceStep(top);
-    for (var v = 0; v <= top; v += step) {
+  /* One metric's weeks as a line, at `width` pixels (its viewBox is its size: no scaling). */
+  function lineChart(s, weeks, width, id) {
+    var W = Math.max(MIN_W, Math.floor(width));
+    var top = niceTop(Math.max.apply(null, s.values.concat([0])));
+    var x = function (i) { return L + (weeks.length < 2 ? 0 : i * (W - L - R) / (weeks.length - 1)); };
+    var y = function (v) { return T + (H - T - B) * (1 - v / top); };
+    var peak = s.values.indexOf(Math.max.apply(null, s.values.concat([0])));
+    var total = s.values.reduce(function (a, b) { return a + b; }, 0);
+    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "class": "chart", "aria-labelledby": id });
+    root.appendChild(svg("title", { id: id }, s.label + " per week: " + total + " " + s.words + " in " + weeks.length +
+      " weeks" + (total ? ", most (" + s.values[peak] + ") in the week of " + weeks[peak] : "")));
+    (top % 2 ? [0, top] : [0, top / 2, top]).forEach(function (v) {
       root.appendChild(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), "class": "grid" }));
       root.appendChild(svg("text", { x: L - 6, y: y(v) + 4, "class": "tick", "text-anchor": "end" }, String(v)));
-    }
-    weeks.forEach(function (week, i) {
-      if (i % 4 !== 1 && i !== weeks.length - 1) return;
-      root.appendChild(svg("text", { x: x(i), y: H - B + 16, "class": "tick", "text-anchor": "middle" }, week.slice(5)));
     });
-    root.appendChild(svg("text", { x: (L + W - R) / 2, y: H - 6, "class": "axis-title", "text-anchor": "middle" },
-      "Week starting (Monday, UTC)"));
-  }
-
-  function legend(root, series) {
-    series.forEach(function (s, i) {
-      var y = T + 14 + i * 24, x = W - R + 16, cls = "s" + i;
-      root.appendChild(svg("line", { x1: x, x2: x + 28, y1: y, y2: y, "class": "series " + cls, "stroke-dasharray": DASHES[i] }));
-      root.appendChild(marker(SHAPES[i], x + 14, y, cls));
-      root.appendChild(svg("text", { x: x + 36, y: y + 4, "class": "legend" }, s.label));
+    [0, Math.floor((weeks.length - 1) / 2), weeks.length - 1].forEach(function (i, n) {
+      if (i < 0 || (n && i === 0)) return;
+      var anchor = n === 0 ? "start" : n === 2 ? "end" : "middle";
+      root.appendChild(svg("text", { x: x(i), y: H - 8, "class": "tick", "text-anchor": anchor }, weeks[i].slice(5)));
     });
-  }
-
-  function lines(root, weeks, series, x, y) {
-    series.forEach(function (s, i) {
-      var cls = "s" + i;
-      var points = s.values.map(function (v, j) { return x(j) + "," + y(v); }).join(" ");
-      root.appendChild(svg("polyline", { points: points, "class": "series " + cls, "stroke-dasharray": DASHES[i], fill: "none" }));
-      s.values.forEach(function (v, j) {
-        var m = marker(SHAPES[i], x(j), y(v), cls);
-        m.appendChild(svg("title", {}, "Week of " + weeks[j] + ": " + v + " " + s.words));
-        root.appendChild(m);
-      });
+    var points = s.values.map(function (v, j) { return x(j) + "," + y(v); }).join(" ");
+    root.appendChild(svg("polyline", { points: points, "class": "series s" + s.pattern, fill: "none" }));
+    s.values.forEach(function (v, j) {
+      var dot = svg("circle", { cx: x(j), cy: y(v), r: 3, "class": "marker s" + s.pattern });
+      dot.appendChild(svg("title", {}, "Week of " + weeks[j] + ": " + v + " " + s.words));
+      root.appendChild(dot);
     });
+    return root;
   }
 
   function dataTable(title, weeks, series) {
-    var details = document.createElement("details");
-    var summary = document.createElement("summary");
-    summary.textContent = "The chart's numbers as a table";
-    details.appendChild(summary);
-    var table = document.createElement("table");
-    table.className = "board chart-table";
-    var caption = table.createCaption();
-    caption.textContent = title;
+    var details = html("details");
+    details.appendChild(html("summary", "", "The charts' numbers as a table"));
+    var table = html("table", "board chart-table");
+    table.createCaption().textContent = title;
     var head = table.createTHead().insertRow();
     ["Week"].concat(series.map(function (s) { return s.label; })).forEach(function (label) {
-      var th = document.createElement("th");
+      var th = html("th", "", label);
       th.scope = "col";
-      th.textContent = label;
       head.appendChild(th);
     });
     var body = table.createTBody();
     weeks.forEach(function (week, j) {
       var row = body.insertRow();
-      var th = document.createElement("th");
+      var th = html("th", "", week);
       th.scope = "row";
-      th.textContent = week;
       row.appendChild(th);
       series.forEach(function (s) {
         var td = row.insertCell();
@@ -103,8 +84,7 @@
         td.textContent = String(s.values[j]);
       });
     });
-    var wrap = document.createElement("div");
-    wrap.className = "chart-table-wrap";
+    var wrap = html("div", "chart-table-wrap");
     wrap.setAttribute("tabindex", "0");
     wrap.setAttribute("role", "region");
     wrap.setAttribute("aria-label", title + ": the numbers");
@@ -113,40 +93,46 @@
     return details;
   }
 
-  /* Render into container: weeks = ["2026-03-02", ...], series = [{label, words, values}]. */
+  /* weeks = ["2026-03-02", ...], series = [{key, label, words, weight, pattern, values}]: one
+     panel per series, in a grid that puts as many side by side as the width allows. */
   function render(container, title, weeks, series) {
     container.textContent = "";
-    var top = 1;
-    series.forEach(function (s) { s.values.forEach(function (v) { top = Math.max(top, v); }); });
-    top = Math.ceil(top / niceStep(top)) * niceStep(top);
-    var x = function (i) { return L + (weeks.length < 2 ? 0 : i * (W - R - L) / (weeks.length - 1)); };
-    var y = function (v) { return T + (H - T - B) * (1 - v / top); };
+    container.appendChild(html("p", "chart-title", title));
+    container.appendChild(html("p", "muted chart-note", "One chart per metric, each on its own scale."));
+    var grid = html("div", "multiples");
+    container.appendChild(grid);
     var id = "chart-" + Math.random().toString(36).slice(2);
-    var root = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": id + "-t " + id + "-d", "class": "chart" });
-    root.appendChild(svg("title", { id: id + "-t" }, title));
-    var totals = series.map(function (s) {
-      return s.values.reduce(function (a, b) { return a + b; }, 0) + " " + s.words;
+    series.forEach(function (s, i) {
+      var figure = html("figure", "multiple");
+      figure.setAttribute("data-metric", s.key);
+      var caption = html("figcaption", "", s.label);
+      if (s.weight === 0) caption.appendChild(html("span", "weight", " not scored"));
+      figure.appendChild(caption);
+      grid.appendChild(figure);
+      figure.appendChild(lineChart(s, weeks, figure.clientWidth, id + "-" + i));
     });
-    root.appendChild(svg("desc", { id: id + "-d" }, weeks.length + " weeks from " + weeks[0] + ": " + totals.join(", ") + "."));
-    axes(root, weeks, top, x, y);
-    lines(root, weeks, series, x, y);
-    legend(root, series);
-    var heading = document.createElement("p");
-    heading.className = "chart-title";
-    heading.textContent = title;
-    container.appendChild(heading);
-    container.appendChild(root);
     container.appendChild(dataTable(title, weeks, series));
   }
 
-  /* One team's rows of weekly_team_activity as the chart; metrics: [{key, label, words}]. */
+  /* One team's rows of weekly_team_activity; metrics: board.js's [{key, label, words, weight}]. */
   function weekly(container, team, weeklyRows, metrics) {
     var rows = weeklyRows.filter(function (r) { return r.team === team; }).sort(function (a, b) { return a.week < b.week ? -1 : 1; });
-    var series = metrics.map(function (m) { return { label: m.label, words: m.words, values: rows.map(function (r) { return r[m.key]; }) }; });
+    var series = metrics.map(function (m, i) {
+      return { key: m.key, label: m.label, words: m.words, weight: m.weight, pattern: i, values: rows.map(function (r) { return r[m.key]; }) };
+    });
     render(container, "Weekly activity of " + team, rows.map(function (r) { return r.week; }), series);
+    drawn = drawn.filter(function (d) { return d.container !== container && document.body.contains(d.container); });
+    drawn.push({ container: container, team: team, rows: weeklyRows, metrics: metrics });
   }
 
-  /* The page's weekly section: a team picker (the top team first shown) and its chart. */
+  /* After a resize: every chart still on the page, drawn again at its new width. */
+  function redraw() {
+    drawn.slice().forEach(function (d) {
+      if (document.body.contains(d.container)) weekly(d.container, d.team, d.rows, d.metrics);
+    });
+  }
+
+  /* The page's weekly section: a team picker (the top team first shown) and its charts. */
   function setupWeekly(select, controls, container, weeklyRows, metrics, topTeam) {
     var teams = [];
     weeklyRows.forEach(function (r) { if (teams.indexOf(r.team) < 0) teams.push(r.team); });
@@ -163,5 +149,5 @@
     weekly(container, select.value, weeklyRows, metrics);
   }
 
-  window.LeaderboardChart = { render: render, weekly: weekly, setupWeekly: setupWeekly };
+  window.LeaderboardChart = { render: render, weekly: weekly, setupWeekly: setupWeekly, redraw: redraw };
 })();

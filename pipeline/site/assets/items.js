@@ -5,14 +5,6 @@
 (function () {
   "use strict";
   var dom = window.LeaderboardDom, el = dom.el, records = dom.records, safeHref = dom.safeHref, cmpText = dom.cmpText;
-  /* [kind, metric, heading, counts distinct MRs]: an MR approved twice is one approved MR */
-  var KINDS = [
-    ["commit", "commits", "Commits"], ["mr_opened", "mrs_opened", "Merge requests opened"],
-    ["mr_merged", "mrs_merged", "Merge requests merged"], ["issue_opened", "issues_opened", "Issues opened"],
-    ["issue_closed", "issues_closed", "Issues closed"],
-    ["mr_approved", "mrs_approved", "Merge requests approved", true],
-    ["review_comment", "review_comments", "Review comments on others' merge requests"]
-  ];
   var ITEM_LIMIT = 1000;
   var ITEMS = null, PROJECTS = {};
 
@@ -48,16 +40,20 @@
     return Object.keys(seen).length;
   }
 
-  function itemSections(row, items, showUser) {
+  /* One section per metric that counts items (metrics from board.js, in the board's order:
+     [{key, kind, heading, distinct_mrs}]); MRs reviewed, which counts other kinds' MRs, is the
+     line above them. */
+  function itemSections(row, items, showUser, metrics) {
     var reviewed = items.filter(function (c) { return c.kind === "mr_approved" || c.kind === "review_comment"; });
-    var out = [el("p", { className: "muted reviewed", text: "Merge requests reviewed (approved or commented on): " +
-      row.mrs_reviewed + (distinctMrs(reviewed) !== row.mrs_reviewed ? " (" + distinctMrs(reviewed) + " found in contributions)" : "") })];
-    KINDS.forEach(function (k) {
-      var list = items.filter(function (c) { return c.kind === k[0]; });
-      var counted = row[k[1]], found = k[3] ? distinctMrs(list) : list.length;
-      var heading = k[2] + ": " + counted + (found !== counted ? " (" + found + " found in contributions)" : "") +
-        (k[3] && list.length !== counted ? " (" + list.length + " approvals)" : "");
-      var section = el("section", { className: "kind", "data-kind": k[0] }, [el("h3", { text: heading })]);
+    var whole = metrics.filter(function (m) { return m.key === "mrs_reviewed"; })[0];
+    var out = whole ? [el("p", { className: "muted reviewed", text: whole.heading + ": " +
+      row.mrs_reviewed + (distinctMrs(reviewed) !== row.mrs_reviewed ? " (" + distinctMrs(reviewed) + " found in contributions)" : "") })] : [];
+    metrics.filter(function (m) { return m.kind; }).forEach(function (m) {
+      var list = items.filter(function (c) { return c.kind === m.kind; });
+      var counted = row[m.key], found = m.distinct_mrs ? distinctMrs(list) : list.length;
+      var heading = m.heading + ": " + counted + (found !== counted ? " (" + found + " found in contributions)" : "") +
+        (m.distinct_mrs && list.length !== counted ? " (" + list.length + " approvals)" : "");
+      var section = el("section", { className: "kind", "data-kind": m.kind }, [el("h3", { text: heading })]);
       if (list.length) {
         var ol = el("ol", { className: "items" });
         list.slice(0, ITEM_LIMIT).forEach(function (c) { ol.appendChild(itemLine(c, showUser)); });

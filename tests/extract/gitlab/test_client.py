@@ -166,9 +166,9 @@ def test_connection_refused_is_retried_then_named(sim: SimServer) -> None:
                               sleep=Recorder().sleep)  # fmt: skip
         with client, pytest.raises(RequestError) as caught:
             client.version()
-    assert (
-        str(caught.value)
-        == "GET /api/v4/version (GitLab version): connection refused after 2 attempts"
+    assert str(caught.value) == (
+        "GET /api/v4/version (GitLab version): connection refused after 2 attempts; "
+        "check the host and port in GITLAB_URL, and that '127.0.0.1' is reachable"
     )
 
 
@@ -203,10 +203,17 @@ def test_a_bad_token_fails_at_once_with_a_hint(sim: SimServer) -> None:
 
 def test_other_4xx_fail_at_once(sim: SimServer) -> None:
     with client_for(sim) as client, pytest.raises(RequestError) as caught:
+        client.get("/projects/999999/repository/branches/main", what="branch of 999999")
+    assert str(caught.value) == (
+        "GET /api/v4/projects/999999/repository/branches/main (branch of 999999): "
+        "HTTP 404 after 1 attempt"
+    )
+    # a project named in the settings gets the setting to check (tests/test_errors.py)
+    with client_for(sim) as client, pytest.raises(RequestError) as caught:
         client.get("/projects/999999", what="project 999999")
-    assert (
-        str(caught.value)
-        == "GET /api/v4/projects/999999 (project 999999): HTTP 404 after 1 attempt"
+    assert str(caught.value).startswith(
+        "GET /api/v4/projects/999999 (project 999999): HTTP 404 after 1 attempt; project "
+        "'999999' does not exist or the token cannot see it: check LEADERBOARD_PROJECTS"
     )
 
 

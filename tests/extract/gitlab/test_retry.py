@@ -6,7 +6,9 @@ import random
 import threading
 
 import pytest
+import requests
 
+from pipeline.extract.gitlab.client import _network_failure
 from pipeline.extract.gitlab.retry import (
     RequestStats,
     Stop,
@@ -121,3 +123,57 @@ def test_cancel_stops_a_fake_sleeper_after_its_sleep() -> None:
     with pytest.raises(Stop):
         wait(1.0)
     assert slept == [1.0]
+
+
+def _failure_of(exc: Exception) -> tuple[str, bool, str]:
+    """What the client makes of a requests exception (the same classification, the same text)."""
+    assert isinstance(exc, requests.RequestException)
+    found = _network_failure(exc, "https://gitlab.example.com")
+    return found.reason, found.retryable, found.hint
+
+
+def _requests_errors() -> dict[str, Exception]:
+    return {
+        "dns": requests.ConnectionError(
+            "HTTPSConnectionPool(host='gitlab.example.com', port=443): Max retries exceeded "
+            "(Caused by NameResolutionError(\"Failed to resolve 'gitlab.example.com' ([Errno -2] "
+            'Name or service not known)"))'
+        ),
+        "untrusted": requests.exceptions.SSLError(
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+        ),
+        "tls-eof": requests.exceptions.SSLError("EOF occurred in violation of protocol (_ssl.c)"),
+        "proxy": requests.exceptions.ProxyError("Unable to connect to proxy"),
+        "refused": requests.ConnectionError("[Errno 111] Connection refused"),
+        "reset": requests.ConnectionError("Connection aborted. ConnectionResetError(104)"),
+        "read": requests.exceptions.ReadTimeout("Read timed out. (read timeout=60)"),
+        "connect": requests.exceptions.ConnectTimeout("Connection to host timed out"),
+        "cut": requests.exceptions.ChunkedEncodingError("IncompleteRead(12 bytes read)"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "retried", "hint"),
+    [
+        ("dns", "host 'gitlab.example.com' not found (DNS)", False, "check the host name in "
+         "GITLAB_URL (is 'gitlab.example.com' spelt right?) and the DNS"),
+        ("untrusted", "TLS certificate not trusted", False, "the certificate of "
+         "'gitlab.example.com' is not trusted: if it is signed by your own certificate "
+         "authority, set REQUESTS_CA_BUNDLE to that CA's PEM file"),
+        ("tls-eof", "connection reset", True, ""),
+        ("proxy", "the proxy failed", True,
+         "check HTTPS_PROXY/HTTP_PROXY, or list the host in NO_PROXY"),
+        ("refused", "connection refused", True, "check the host and port in GITLAB_URL, and "
+         "that 'gitlab.example.com' is reachable"),
+        ("reset", "connection reset", True, ""),
+        ("read", "read timeout", True, ""),
+        ("connect", "connect timeout", True, ""),
+        ("cut", "truncated body", True, ""),
+    ],
+)  # fmt: skip
+def test_network_failures_that_are_settings_fail_at_once_naming_the_setting(
+    name: str, reason: str, retried: bool, hint: str
+) -> None:
+    """A name that does not resolve or a certificate not trusted is a setting to fix: no 10 s
+    of retries; what a network does for a moment (a reset, a proxy blip) is retried."""
+    assert _failure_of(_requests_errors()[name]) == (reason, retried, hint)
