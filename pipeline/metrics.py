@@ -31,6 +31,8 @@ class Metric:
     meaning: str  # one line, for the page's legend and docs/metrics.md's table
     weight: int  # points per count in `score`; 0 shows the metric without scoring it
     bots: bool = False  # also listed in bot_activity (what bots did, never counted)
+    #: a word the drill-down shows beside each counted item, e.g. "co-author"
+    marker: str = ""
 
     @property
     def scores(self) -> bool:
@@ -55,6 +57,7 @@ class Metric:
             "kinds": list(self.kinds),
             "counting": str(self.counting),
             "bots": self.bots,
+            "marker": self.marker,
             "order": position,
         }
 
@@ -81,6 +84,7 @@ METRICS: tuple[Metric, ...] = (
         meaning="distinct counted commits of others that name the person in a Co-authored-by "
         "trailer",
         weight=1,
+        marker="co-author",
     ),
     Metric(
         name="mrs_opened",

@@ -150,8 +150,6 @@ _METRICS = [pa.field(name, pa.int64()) for name in metrics.NAMES]
 _BOT_METRICS = [pa.field(name, pa.int64()) for name in metrics.BOT_NAMES]
 
 #: The names the site still imports (the site part of issue 21 moves it to the registry).
-METRIC_NAMES = metrics.NAMES
-ITEM_METRIC_NAMES = metrics.BOT_NAMES
 
 MARTS = {
     "leaderboard_users": pa.schema(

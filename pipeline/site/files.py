@@ -8,13 +8,14 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipeline import metrics
 from pipeline.schema import WINDOWS
 from pipeline.site import index
 from pipeline.site.context import SiteContext
 from pipeline.site.exports import plain_value, safe_json
-from pipeline.site.tables import METRICS, Metric, board_columns, metric_order
+from pipeline.site.tables import board_columns, metric_order
 
-METRIC_BY_KEY = {m.key: m for m in METRICS}
+METRIC_BY_NAME = {m.name: m for m in metrics.METRICS}
 
 ASSETS = (
     "style.css",
@@ -68,13 +69,13 @@ def board_payload(ctx: SiteContext) -> dict[str, Any]:
                 for name, days in WINDOWS.items()
             ],
             # the columns of each board and the metrics, so app.js, bars.js, chart.js and
-            # items.js keep no list of their own (tables.METRICS and board_columns are the one)
+            # items.js keep no list of their own (pipeline/metrics.py is the one)
             "columns": {
                 view: [c.as_json() for c in board_columns(view, ctx.weights)]
                 for view in ("people", "teams")
             },
             "metrics": [
-                metric_json(METRIC_BY_KEY[key], ctx.weights.get(key))
+                metric_json(METRIC_BY_NAME[key], ctx.weights.get(key))
                 for key in metric_order(ctx.weights)
             ],
         },
@@ -84,15 +85,17 @@ def board_payload(ctx: SiteContext) -> dict[str, Any]:
     }
 
 
-def metric_json(metric: Metric, weight: int | None) -> dict[str, Any]:
-    """A metric as the page's scripts read it; weight None when build.json did not say."""
+def metric_json(metric: metrics.Metric, weight: int | None) -> dict[str, Any]:
+    """A registry entry as the page's scripts read it; weight None when build.json did not say
+    (the weights a build used are the page's, the registry's the code's)."""
     return {
-        "key": metric.key,
+        "key": metric.name,
         "label": metric.label,
         "words": metric.words,
-        "kind": metric.kind,
-        "heading": metric.heading,
-        "distinct_mrs": metric.distinct_mrs,
+        "meaning": metric.meaning,
+        "kinds": list(metric.kinds),
+        "distinct": metric.counting == metrics.Counting.DISTINCT,
+        "marker": metric.marker,
         "weight": weight,
     }
 

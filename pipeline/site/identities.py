@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pipeline import metrics
 from pipeline.roster.identities import CLAIM_HEADER, Bot, UnmatchedEmail
-from pipeline.schema import ITEM_METRIC_NAMES
 from pipeline.site.context import SiteContext
 from pipeline.site.tables import METRIC_LABELS, Column, e, link, table, time_tag
 
@@ -106,7 +106,7 @@ BOT_COLUMNS = [
     Column("who", "Bot", "name"),
     Column("source", "Recognised by"),
     Column("on_roster", "In teams.csv"),
-    *(Column(m, METRIC_LABELS[m], "num") for m in ITEM_METRIC_NAMES),
+    *(Column(m, METRIC_LABELS[m], "num") for m in metrics.BOT_NAMES),
 ]
 
 

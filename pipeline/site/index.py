@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pipeline.schema import MARTS, METRIC_NAMES, WINDOWS
+from pipeline import metrics
+from pipeline.schema import MARTS, WINDOWS
 from pipeline.site.context import SiteContext
 from pipeline.site.identities import bots_section, unmatched_section
 from pipeline.site.tables import (
@@ -115,7 +116,7 @@ def score_formula(weights: dict[str, int]) -> str:
     if not weights:
         return ""
     # a metric weighted 0 (MRs approved, review comments by default) is shown, not scored
-    terms = " + ".join(f"{weights[m]} × {METRIC_WORDS[m]}" for m in METRIC_NAMES if weights[m])
+    terms = " + ".join(f"{weights[m]} × {METRIC_WORDS[m]}" for m in metrics.NAMES if weights[m])
     return f"Score = {e(terms)}. "
 
 

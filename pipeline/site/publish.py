@@ -14,10 +14,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import privacy
+from pipeline import metrics, privacy
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
-from pipeline.schema import MARTS, METRIC_NAMES, NULLABLE_INTEGERS
+from pipeline.schema import MARTS, NULLABLE_INTEGERS
 from pipeline.site import exports, files
 from pipeline.site.context import Inputs, SiteContext
 
@@ -206,9 +206,9 @@ def read_build_info(path: Path) -> dict[str, Any]:
 def score_weights(build: dict[str, Any]) -> dict[str, int]:
     """The weights build used, shown on the page; {} when build.json does not say."""
     weights = build.get("score_weights")
-    if not isinstance(weights, dict) or set(weights) != set(METRIC_NAMES):
+    if not isinstance(weights, dict) or set(weights) != set(metrics.NAMES):
         return {}
-    return {name: int(weights[name]) for name in METRIC_NAMES}
+    return {name: int(weights[name]) for name in metrics.NAMES}
 
 
 def parse_time(raw: str, what: str) -> dt.datetime:

@@ -10,56 +10,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.schema import METRIC_NAMES, WINDOWS
+from pipeline import metrics
+from pipeline.schema import WINDOWS
 
-
-@dataclass(frozen=True)
-class Metric:
-    """A metric as the page shows it: header label, the words in sentences ("3 MRs merged"),
-    the `contributions.kind` it counts and the drill-down heading of those items."""
-
-    key: str
-    label: str
-    words: str
-    kind: str
-    heading: str
-    distinct_mrs: bool = False  # counts distinct MRs: an MR approved twice is one approved MR
-
-
-#: Every metric of the marts, in their column order (schema.METRIC_NAMES): the one list the
-#: tables, the bars, the weekly chart and the drill-down read (the page gets it in board.js).
-METRICS = (
-    Metric("commits", "Commits", "commits", "commit", "Commits"),
-    Metric("mrs_opened", "MRs opened", "MRs opened", "mr_opened", "Merge requests opened"),
-    Metric("mrs_merged", "MRs merged", "MRs merged", "mr_merged", "Merge requests merged"),
-    Metric("issues_opened", "Issues opened", "issues opened", "issue_opened", "Issues opened"),
-    Metric("issues_closed", "Issues closed", "issues closed", "issue_closed", "Issues closed"),
-    Metric(
-        "mrs_approved",
-        "MRs approved",
-        "MRs approved",
-        "mr_approved",
-        "Merge requests approved",
-        distinct_mrs=True,
-    ),
-    Metric(
-        "review_comments",
-        "Review comments",
-        "review comments",
-        "review_comment",
-        "Review comments on others' merge requests",
-    ),
-    Metric(
-        "mrs_reviewed",
-        "MRs reviewed",
-        "MRs reviewed",
-        "",  # counts the MRs of the two kinds above: no kind of its own
-        "Merge requests reviewed (approved or commented on)",
-    ),
-)
-assert tuple(m.key for m in METRICS) == METRIC_NAMES, "one metric per mart column, in order"
-METRIC_LABELS = {m.key: m.label for m in METRICS}
-METRIC_WORDS = {m.key: m.words for m in METRICS}
+#: The metrics' labels and their words inside a sentence ("3 MRs merged"), from the registry
+#: (pipeline/metrics.py), the one list the tables, the bars, the weekly chart and the
+#: drill-down read (the page gets it in board.js).
+METRIC_LABELS = {m.name: m.label for m in metrics.METRICS}
+METRIC_WORDS = {m.name: m.words for m in metrics.METRICS}
 
 
 @dataclass(frozen=True)
@@ -91,11 +49,11 @@ class Column:
 def metric_order(weights: dict[str, int]) -> list[str]:
     """The board's metric columns: those that add to the score first (next to Score), then
     those shown but weighted 0; each group in the marts' order."""
-    scored = [m for m in METRIC_NAMES if weights.get(m, 1)]
-    return scored + [m for m in METRIC_NAMES if m not in scored]
+    scored = [m for m in metrics.NAMES if weights.get(m, 1)]
+    return scored + [m for m in metrics.NAMES if m not in scored]
 
 
-def metric_columns(weights: dict[str, int], names: Sequence[str] = METRIC_NAMES) -> list[Column]:
+def metric_columns(weights: dict[str, int], names: Sequence[str] = metrics.NAMES) -> list[Column]:
     order = [m for m in metric_order(weights) if m in names]
     return [Column(m, METRIC_LABELS[m], "num", weights.get(m) if weights else None) for m in order]
 

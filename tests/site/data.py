@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import metrics
-from pipeline.schema import ITEM_METRIC_NAMES, MARTS, METRIC_NAMES, RAW, WINDOWS
+from pipeline.schema import MARTS, RAW, WINDOWS
 
 AS_OF = dt.datetime(2026, 8, 23, 0, 0, tzinfo=dt.UTC)
 FINISHED_AT = "2026-08-23T00:00:04Z"
@@ -37,6 +37,15 @@ HOSTILE = [
 ]
 JS_URL = "javascript:window.__pwned=5"
 WEIGHTS = metrics.weights()
+
+
+def cells(**counts: int) -> list[str]:
+    """A board row's metric cells in BOARD_METRICS' order: the counts named, 0 for the others
+    (so a metric added to the registry needs no change here)."""
+    assert set(counts) <= set(WEIGHTS), counts
+    return [str(counts.get(m, 0)) for m in BOARD_METRICS]
+
+
 #: The board's metric columns: those that add to the score first, then those weighted 0.
 BOARD_METRICS = [m for m in WEIGHTS if WEIGHTS[m]] + [m for m in WEIGHTS if not WEIGHTS[m]]
 KIND_METRIC = {
@@ -123,7 +132,7 @@ def counted(contribs: list[dict[str, Any]]) -> dict[str, int]:
         counts[metric] = len(
             {(c["username"], c["item_id"]) for c in contribs if c["kind"] in kinds}
         )
-    return {m: counts[m] for m in METRIC_NAMES}  # fmt: skip
+    return {m: counts[m] for m in metrics.NAMES}  # fmt: skip
 
 
 def dense_ranks(scores: list[int]) -> list[int]:
@@ -172,9 +181,9 @@ def _team_board(users: list[dict[str, Any]], window: str) -> list[dict[str, Any]
     teams: dict[str, dict[str, Any]] = {}
     for u in users:
         empty = {"window": window, "team": u["team"], "members": 0, "score": 0}
-        t = teams.setdefault(u["team"], empty | dict.fromkeys(METRIC_NAMES, 0))
+        t = teams.setdefault(u["team"], empty | dict.fromkeys(metrics.NAMES, 0))
         t["members"] += 1
-        for key in (*METRIC_NAMES, "score"):
+        for key in (*metrics.NAMES, "score"):
             t[key] += u[key]
     rows = list(teams.values())
     for row, rank in zip(rows, dense_ranks([r["score"] for r in rows]), strict=True):
@@ -248,7 +257,7 @@ def unmatched_projects() -> list[dict[str, Any]]:
 
 
 def bot_activity() -> list[dict[str, Any]]:
-    zeros = dict.fromkeys(ITEM_METRIC_NAMES, 0)
+    zeros = dict.fromkeys(metrics.BOT_NAMES, 0)
     return [
         {"username": "renovate", "email": None, "source": "gitlab_bot_flag", "on_roster": True,
          **zeros, "commits": 4, "mrs_opened": 2, "mrs_merged": 1},

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from pipeline import privacy
+from pipeline import metrics, privacy
 from pipeline.config import Settings
-from pipeline.schema import ITEM_METRIC_NAMES, WINDOWS
+from pipeline.schema import WINDOWS
 from pipeline.site.publish import run_publish
-from pipeline.site.tables import METRIC_LABELS, METRICS, movement
+from pipeline.site.tables import METRIC_LABELS, movement
 from tests.site.data import (
     AS_OF,
     BOARD_METRICS,
@@ -53,7 +53,8 @@ KIND_METRIC = {
     "issue_closed": "issues_closed",
 }
 #: every kind the drill-down has a section for, review credit last
-KINDS = [*KIND_METRIC, "mr_approved", "review_comment"]
+#: the drill-down's sections: one per metric of one kind (the registry's)
+KINDS = [m.kinds[0] for m in metrics.METRICS if len(m.kinds) == 1]
 
 
 @contextlib.contextmanager
@@ -237,7 +238,8 @@ def test_sorting_by_click(view: Watched) -> None:
     page.click("#board-people th[data-key='commits'] button")
     assert visible_rows(page, "board-people") == expected_rows("users", "365d", ("commits", "desc"))
     assert ("commits", "descending") in sort_state(page, "board-people")
-    assert [s for _, s in sort_state(page, "board-people")].count(None) == 11
+    # every other column (rank, person, team, score and each metric) is unsorted
+    assert [s for _, s in sort_state(page, "board-people")].count(None) == 3 + len(metrics.NAMES)
     page.click("#board-people th[data-key='commits'] button")
     assert visible_rows(page, "board-people") == expected_rows("users", "365d", ("commits", "asc"))
     page.click("#board-people th[data-key='team'] button")
@@ -366,15 +368,12 @@ def test_review_credit_in_the_board_and_drill_down(view: Watched) -> None:
     open_detail(
         page, "#board-people tr[data-username='erin'] th button", "erin in Platform, last 30 days"
     )
-    assert page.text_content("#detail section[data-kind='mr_approved'] h3") == (
-        "Merge requests approved: 1"
-    )
+    # each heading is the metric's label from the registry (its meaning is the title)
+    assert page.text_content("#detail section[data-kind='mr_approved'] h3") == "MRs approved: 1"
     assert page.text_content("#detail section[data-kind='review_comment'] h3") == (
-        "Review comments on others' merge requests: 2"
+        "Review comments: 2"
     )
-    assert page.text_content("#detail p.reviewed") == (
-        "Merge requests reviewed (approved or commented on): 1"
-    )
+    assert page.text_content("#detail p.reviewed") == "MRs reviewed: 1"
     hrefs = page.eval_on_selector_all(
         "#detail section[data-kind='review_comment'] a:not(.project)",
         "(as) => as.map((a) => a.href)",
@@ -421,9 +420,9 @@ def test_team_drill_down_with_members_and_chart(view: Watched) -> None:
     )
     assert members == ["bob", "frank"]
     charts = page.locator("#detail svg.chart")
-    assert charts.count() == 8  # one small chart per metric
-    assert page.locator("#detail svg.chart polyline").count() == 8
-    assert page.locator("#detail svg.chart circle.marker").count() == 8 * 26
+    assert charts.count() == len(metrics.NAMES)  # one small chart per metric
+    assert page.locator("#detail svg.chart polyline").count() == len(metrics.NAMES)
+    assert page.locator("#detail svg.chart circle.marker").count() == len(metrics.NAMES) * 26
     open_detail(
         page, "#detail ul.members button:text-is('frank')", f"frank in {T_SCRIPT}, last 365 days"
     )
@@ -452,7 +451,7 @@ def test_weekly_chart_is_one_small_chart_per_metric(view: Watched) -> None:
         assert chart.get_attribute("role") == "img"
         assert chart.locator("polyline").count() == 1
         titles = chart.locator("circle.marker title").all_text_contents()
-        words = next(m for m in METRICS if m.key == metric).words
+        words = next(m for m in metrics.METRICS if m.name == metric).words
         assert titles == [f"Week of {r['week'].isoformat()}: {r[metric]} {words}" for r in weekly]
     table = page.locator("#weekly-chart table tbody tr")
     assert table.count() == 26
@@ -597,7 +596,7 @@ def test_unmatched_and_bot_sections_show_their_rows(view: Watched) -> None:
     bots = [
         [r["username"] or privacy.mask_email(r["email"]),
          "GitLab bot flag" if r["source"] == "gitlab_bot_flag" else "bots.txt",
-         "yes" if r["on_roster"] else "no", *(str(r[m]) for m in ITEM_METRIC_NAMES)]
+         "yes" if r["on_roster"] else "no", *(str(r[m]) for m in metrics.BOT_NAMES)]
         for r in marts()["bot_activity"]
     ]  # fmt: skip
     bots.sort(key=lambda r: (-sum(int(c) for c in r[3:]), "@" in r[0], r[0]))

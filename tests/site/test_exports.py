@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline import metrics
 from pipeline.schema import MARTS
 from pipeline.site import exports
 from tests.site.data import AS_OF, write_raw
@@ -77,9 +78,8 @@ def test_json_export_round_trips_and_escapes_html(tmp_path: Path) -> None:
 
 
 def test_json_export_writes_dates_and_times_as_iso(tmp_path: Path) -> None:
-    row = {"week": dt.date(2026, 8, 17), "team": "t", "commits": 1, "mrs_opened": 0,
-           "mrs_merged": 0, "issues_opened": 0, "issues_closed": 0, "mrs_approved": 2,
-           "review_comments": 3, "mrs_reviewed": 2}  # fmt: skip
+    row = {"week": dt.date(2026, 8, 17), "team": "t", **dict.fromkeys(metrics.NAMES, 0),
+           "commits": 1, "mrs_approved": 2, "review_comments": 3, "mrs_reviewed": 2}  # fmt: skip
     path = tmp_path / "w.json"
     exports.write_json(pa.Table.from_pylist([row], schema=MARTS["weekly_team_activity"]), path)
     assert json.loads(path.read_text(encoding="utf-8")) == [{**row, "week": "2026-08-17"}]

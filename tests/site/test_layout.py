@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from pipeline import metrics
 from pipeline.cli import main
-from pipeline.schema import ITEM_METRIC_NAMES, WINDOWS
+from pipeline.schema import WINDOWS
 from pipeline.sim import SimConfig, SimServer
 from pipeline.site.tables import METRIC_LABELS
 from tests.run_support import AS_OF as DEMO_AS_OF
@@ -122,7 +123,7 @@ def test_every_table_has_as_many_cells_as_headers(
         keys = page.eval_on_selector_all(
             "#bots-table thead th", "(t) => t.map((x) => x.dataset.key)"
         )
-        assert keys == ["who", "source", "on_roster", *ITEM_METRIC_NAMES]
+        assert keys == ["who", "source", "on_roster", *metrics.BOT_NAMES]
         watched.assert_clean()
     for watched in open_page(browser, site, java_script_enabled=False):
         assert {"board-people", "board-teams", "bots-table"} <= set(

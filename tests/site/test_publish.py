@@ -18,10 +18,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import privacy
+from pipeline import metrics, privacy
 from pipeline.cli import main
 from pipeline.config import Settings
-from pipeline.schema import MARTS, METRIC_NAMES
+from pipeline.schema import MARTS
 from pipeline.site import exports, files
 from pipeline.site import index as site_index
 from pipeline.site.publish import PublishError, run_publish
@@ -34,6 +34,7 @@ from tests.site.data import (
     T_FORMULA,
     T_IMG,
     T_SCRIPT,
+    cells,
     manifest,
     marts,
     write_data_dir,
@@ -140,11 +141,12 @@ def test_people_table_rows_equal_the_30d_mart(published: Path) -> None:
     up, same = "↑1up 1 place from rank 2", "=same rank as"
     assert expected[:3] == [
         [f"1 {up} in the previous 30 days", "alice", "Platform", "6",
-         "1", "0", "1", "0", "1", "0", "0", "0"],
+         *cells(commits=1, mrs_merged=1, issues_closed=1)],
         [f"2 (tied) {same} in the previous 30 days", "carol", T_IMG, "5",
-         "1", "0", "0", "0", "1", "1", "0", "1"],
+         *cells(commits=1, issues_closed=1, mrs_reviewed=1, review_comments=1)],
         [f"2 (tied) {same} in the previous 30 days", "erin", "Platform", "5",
-         "1", "1", "0", "1", "0", "1", "1", "2"],
+         *cells(commits=1, mrs_opened=1, issues_opened=1, mrs_reviewed=1, mrs_approved=1,
+                review_comments=2)],
     ]  # fmt: skip
     frank = next(row for row in expected if row[1:3] == ["frank", "Platform"])
     assert frank[0] == "3 (tied) newnew: not on the board in the previous 30 days"
@@ -160,13 +162,12 @@ def test_team_table_rows_equal_the_30d_mart(published: Path) -> None:
     down = "↓2down 2 places from rank"
     assert tables["board-teams"] == [
         [f"1 {up} in the previous 30 days", "Platform", "3", "14",
-         "2", "1", "2", "1", "1", "1", "1", "2"],
+         *cells(commits=2, mrs_opened=1, mrs_merged=2, issues_opened=1, issues_closed=1,
+                mrs_reviewed=1, mrs_approved=1, review_comments=2)],
         [f"2 {same} in the previous 30 days", T_IMG, "1", "5",
-         "1", "0", "0", "0", "1", "1", "0", "1"],
-        [f"3 {down} 1 in the previous 30 days", T_SCRIPT, "2", "3",
-         "0", "0", "1", "0", "0", "0", "0", "0"],
-        [f"4 {down} 2 in the previous 30 days", T_FORMULA, "1", "1",
-         "1", "0", "0", "0", "0", "0", "0", "0"],
+         *cells(commits=1, issues_closed=1, mrs_reviewed=1, review_comments=1)],
+        [f"3 {down} 1 in the previous 30 days", T_SCRIPT, "2", "3", *cells(mrs_merged=1)],
+        [f"4 {down} 2 in the previous 30 days", T_FORMULA, "1", "1", *cells(commits=1)],
     ]  # fmt: skip
     assert [rank_text(teams, r) for r in teams] == [row[0] for row in tables["board-teams"]]
     assert len(teams) == 4
@@ -175,10 +176,9 @@ def test_team_table_rows_equal_the_30d_mart(published: Path) -> None:
 def test_tables_have_captions_and_scoped_headers(published: Path) -> None:
     html = (published / "index.html").read_text(encoding="utf-8")
     assert '<caption id="board-people-caption">People, last 30 days: 7 rows</caption>' in html
-    assert (
-        "Score = 1 × commits + 1 × MRs opened + 3 × MRs merged + 1 × issues opened"
-        " + 2 × issues closed + 2 × MRs reviewed." in html
-    )
+    terms = [f"{m.weight} × {m.words}" for m in metrics.METRICS if m.weight]
+    assert f"Score = {' + '.join(terms)}." in html
+    assert "1 × commits + " in html and " + 2 × MRs reviewed." in html
     assert '<th scope="col" data-key="rank" class="num">Rank</th>' in html
     assert (
         '<th scope="col" data-key="mrs_merged" class="num"><span class="label">MRs merged '
@@ -381,7 +381,7 @@ def big_marts(people: int, teams: int) -> dict[str, list[dict[str, Any]]]:
     rows = marts()
     rows["leaderboard_users"] = [
         {"window": w, "team": f"Team {i % teams} <&>", "username": f"user.{i:04d}",
-         **dict.fromkeys(METRIC_NAMES, 12345), "score": 99999, "rank": i + 1}
+         **dict.fromkeys(metrics.NAMES, 12345), "score": 99999, "rank": i + 1}
         for w in ("7d", "30d", "90d", "365d") for i in range(people)
     ]  # fmt: skip
     return rows

@@ -5,7 +5,7 @@
   "use strict";
   var DATA = window.LEADERBOARD;
   /* The metrics and each board's columns come with the data (site/tables.py), never from a
-     list of this file's own: [{key, label, words, kind, heading, distinct_mrs, weight}]. */
+     list of this file's own: [{key, label, words, meaning, kinds, distinct, marker, weight}]. */
   var METRICS = [];
   var hashReady = false;
   var state = { window: "30d", view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };

@@ -14,12 +14,14 @@
       .sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : cmpText(a.item_id, b.item_id); });
   }
 
-  function itemLine(c, showUser) {
+  function itemLine(c, showUser, marker) {
     var href = safeHref(c.web_url);
     var title = c.title || c.item_id;
     var what = href ? el("a", { href: href, rel: "noopener noreferrer", text: title }) : el("span", { text: title });
-    var id = c.kind === "commit" ? String(c.item_id).slice(0, 8) : "#" + c.item_id;
-    var parts = [el("time", { datetime: c.at, text: c.at.slice(0, 10) }), " ", what, " ", el("span", { className: "muted", text: id + " \u00B7 " }), projectName(c.project_id)];
+    var id = /^[0-9a-f]{40}$/.test(String(c.item_id)) ? String(c.item_id).slice(0, 8) : "#" + c.item_id;
+    var parts = [el("time", { datetime: c.at, text: c.at.slice(0, 10) }), " "];
+    if (marker) parts.push(el("span", { className: "item-marker", text: marker }), " ");
+    parts.push(what, " ", el("span", { className: "muted", text: id + " \u00B7 " }), projectName(c.project_id));
     if (showUser) parts.push(el("span", { className: "muted", text: " \u00B7 " + c.username }));
     return el("li", {}, parts);
   }
@@ -33,30 +35,35 @@
       : el("span", { className: "project", text: p.path_with_namespace });
   }
 
-  /* Distinct (person, MR) pairs: what mrs_approved and mrs_reviewed count (a team sums people). */
-  function distinctMrs(list) {
+  /* Distinct (person, item) pairs: what a metric counting distinct items counts (a team sums
+     people): an MR approved twice is one approved MR. */
+  function distinctItems(list) {
     var seen = {};
     list.forEach(function (c) { seen[c.username + "\u0000" + c.item_id] = true; });
     return Object.keys(seen).length;
   }
 
-  /* One section per metric that counts items (metrics from board.js, in the board's order:
-     [{key, kind, heading, distinct_mrs}]); MRs reviewed, which counts other kinds' MRs, is the
-     line above them. */
+  function found(counted, list, metric) {
+    var n = metric.distinct ? distinctItems(list) : list.length;
+    return n !== counted ? " (" + n + " found in contributions)" : "";
+  }
+
+  /* The metrics as board.js gives them ([{key, label, meaning, kinds, distinct, marker}], the
+     board's order): one section per metric of one kind, its items under its label; a metric over
+     several kinds (MRs reviewed, of approvals and comments) is a line above them. */
   function itemSections(row, items, showUser, metrics) {
-    var reviewed = items.filter(function (c) { return c.kind === "mr_approved" || c.kind === "review_comment"; });
-    var whole = metrics.filter(function (m) { return m.key === "mrs_reviewed"; })[0];
-    var out = whole ? [el("p", { className: "muted reviewed", text: whole.heading + ": " +
-      row.mrs_reviewed + (distinctMrs(reviewed) !== row.mrs_reviewed ? " (" + distinctMrs(reviewed) + " found in contributions)" : "") })] : [];
-    metrics.filter(function (m) { return m.kind; }).forEach(function (m) {
-      var list = items.filter(function (c) { return c.kind === m.kind; });
-      var counted = row[m.key], found = m.distinct_mrs ? distinctMrs(list) : list.length;
-      var heading = m.heading + ": " + counted + (found !== counted ? " (" + found + " found in contributions)" : "") +
-        (m.distinct_mrs && list.length !== counted ? " (" + list.length + " approvals)" : "");
-      var section = el("section", { className: "kind", "data-kind": m.kind }, [el("h3", { text: heading })]);
+    var of = function (m) { return items.filter(function (c) { return m.kinds.indexOf(c.kind) >= 0; }); };
+    var out = metrics.filter(function (m) { return m.kinds.length > 1; }).map(function (m) {
+      return el("p", { className: "muted reviewed", title: m.meaning, text: m.label + ": " + row[m.key] + found(row[m.key], of(m), m) });
+    });
+    metrics.filter(function (m) { return m.kinds.length === 1; }).forEach(function (m) {
+      var list = of(m), counted = row[m.key];
+      var heading = m.label + ": " + counted + found(counted, list, m) +
+        (m.distinct && list.length !== distinctItems(list) ? " (" + list.length + " in all)" : "");
+      var section = el("section", { className: "kind", "data-kind": m.kinds[0] }, [el("h3", { title: m.meaning, text: heading })]);
       if (list.length) {
         var ol = el("ol", { className: "items" });
-        list.slice(0, ITEM_LIMIT).forEach(function (c) { ol.appendChild(itemLine(c, showUser)); });
+        list.slice(0, ITEM_LIMIT).forEach(function (c) { ol.appendChild(itemLine(c, showUser, m.marker)); });
         section.appendChild(ol);
         if (list.length > ITEM_LIMIT) section.appendChild(el("p", { className: "muted", text: "Showing the latest " + ITEM_LIMIT + " of " + list.length + "; all are in contributions.csv." }));
       }
