@@ -34,6 +34,8 @@ VARIABLES = {
     "LEADERBOARD_STALE_HOURS": "the page calls the data stale past this age (default 26)",
     "LEADERBOARD_NOTE_TOKEN": "token with the api scope, only to post the MR preview note",
     "LEADERBOARD_RETRY_ATTEMPTS": "attempts per request before the run fails (default 6)",
+    "LEADERBOARD_USER_LOOKUP_LIMIT": "GitLab's users_get_by_id limit per 10 minutes (default "
+    "300; 0 when the token is exempt)",
     "LEADERBOARD_BACKOFF_BASE": "first retry backoff in seconds (default 0.5)",
     "LEADERBOARD_BACKOFF_CAP": "longest retry backoff in seconds (default 60)",
     "REQUESTS_CA_BUNDLE": "CA bundle for a private certificate authority (or CURL_CA_BUNDLE)",

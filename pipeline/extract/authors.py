@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+
+from pipeline.extract.store.staging import read_part
 
 #: The embedded users (`id, username, name, state`, GitLab's UserBasic) of each raw table.
 USER_REFS = {
@@ -58,7 +59,7 @@ def seen_users(parts: Parts, usernames: Collection[str]) -> dict[str, Seen]:
 def _item_users(parts: Parts, wanted: pa.Array) -> Iterator[Named]:
     for table, refs in USER_REFS.items():
         for part in parts.get(table, ()):
-            data = pq.read_table(part, columns=[*refs, "_extracted_at"])
+            data = read_part(part, [*refs, "_extracted_at"])
             for ref in refs:
                 user = data.column(ref)
                 yield from _matching(
@@ -72,7 +73,7 @@ def _item_users(parts: Parts, wanted: pa.Array) -> Iterator[Named]:
 
 def _event_users(parts: Parts, wanted: pa.Array) -> Iterator[Named]:
     for part in parts.get("events", ()):
-        data = pq.read_table(part, columns=["author_username", "author_id", "_extracted_at"])
+        data = read_part(part, ["author_username", "author_id", "_extracted_at"])
         ids = data.column("author_id")
         states = pa.nulls(len(data), pa.string())
         yield from _matching(

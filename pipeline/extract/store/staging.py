@@ -88,12 +88,18 @@ def distinct_rows(raw: Path) -> dict[str, int]:
 def _ids(parts: list[Path]) -> set[object]:
     ids: set[object] = set()
     for part in parts:
-        try:
-            ids.update(pq.read_table(part, columns=["id"]).column("id").to_pylist())
-        except (OSError, pa.ArrowException) as exc:  # a part kept from an earlier run
-            live = Path(*(p for p in part.parts if not p.startswith(STAGING_PREFIX)))
-            raise LeaderboardError(
-                f"cannot read {live} ({str(exc).splitlines()[0]}): it is damaged; "
-                "run `leaderboard extract --full`, which fetches everything again"
-            ) from None
+        ids.update(read_part(part, ["id"]).column("id").to_pylist())
     return ids
+
+
+def read_part(part: Path, columns: list[str]) -> pa.Table:
+    """Some columns of a raw part; one kept from an earlier run that cannot be read is named
+    (by its place under data/, not the staging folder's) with what to do."""
+    try:
+        return pq.read_table(part, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        live = Path(*(p for p in part.parts if not p.startswith(STAGING_PREFIX)))
+        raise LeaderboardError(
+            f"cannot read {live} ({str(exc).splitlines()[0]}): it is damaged; "
+            "run `leaderboard extract --full`, which fetches everything again"
+        ) from None
