@@ -73,6 +73,7 @@ def test_records_are_plain_data_in_page_order() -> None:
         "kinds": ["mr_approved", "review_comment"],
         "counting": "distinct",
         "bots": False,
+        "marker": "",
         "order": 6,
     }
     assert metrics.weights() == {m.name: m.weight for m in metrics.METRICS}

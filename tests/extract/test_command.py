@@ -250,6 +250,7 @@ def test_a_project_without_a_repository_and_an_empty_one(full_run: dict[str, Any
         "retries": 0,
         "slices": [{"start": {}, "pages": 0, "rows": 0, "x_total": None, "check": "no-repository"}],
         "reason": "404 Repository Not Found",
+        "malformed_coauthors": 0,
     }
     empty = commits["acme/empty"]
     assert (empty["pages"], empty["rows"], empty["check"]) == (1, 0, "end-of-list")

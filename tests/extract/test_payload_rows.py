@@ -141,6 +141,8 @@ def test_commit_row() -> None:
         "committed_date": ts(2019, 8, 15, 19, 32, 19),
         "parent_ids": [],
         "web_url": f"https://gitlab.com/gitlab-data/snowflake_spend/-/commit/{sha}",
+        "coauthors": [],  # its extended_trailers name nobody (a real payload, fetched without)
+        "coauthors_malformed": 0,
         "_extracted_at": AT,
     }
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline import metrics
 from pipeline.roster.teams import Bots, Membership, Roster
-from pipeline.schema import METRIC_NAMES, WINDOWS
+from pipeline.schema import WINDOWS
 
 WEIGHTS = metrics.weights()
 Raw = dict[str, list[dict[str, Any]]]
@@ -138,7 +138,7 @@ def _period(
         if (m.joined is None or midnight(m.joined) < end) and (
             m.left is None or midnight(m.left) > start
         ):
-            counts[m] = dict.fromkeys(METRIC_NAMES, 0)
+            counts[m] = dict.fromkeys(metrics.NAMES, 0)
     for username, metric, t in work:
         if start <= t < end:
             for m in counts:
@@ -150,7 +150,7 @@ def _period(
             "username": m.username,
             "joined": m.joined or dt.date.min,
             **c,
-            "score": sum(WEIGHTS[k] * c[k] for k in METRIC_NAMES),
+            "score": sum(WEIGHTS[k] * c[k] for k in metrics.NAMES),
         }
         for m, c in counts.items()
     ]
@@ -161,11 +161,11 @@ def _period(
     for r in rows:
         t = teams.setdefault(
             r["team"],
-            {"team": r["team"], "members": 0, "score": 0, **dict.fromkeys(METRIC_NAMES, 0)},
+            {"team": r["team"], "members": 0, "score": 0, **dict.fromkeys(metrics.NAMES, 0)},
         )
         people.setdefault(r["team"], set()).add(r["username"])
         t["members"] = len(people[r["team"]])
-        for k in (*METRIC_NAMES, "score"):
+        for k in (*metrics.NAMES, "score"):
             t[k] += r[k]
     trows = list(teams.values())
     _rank(trows)
@@ -195,12 +195,12 @@ def leaderboards(
         was = {(r["team"], r["username"], r["joined"]): r["rank"] for r in old_rows}
         was_team = {t["team"]: t["rank"] for t in old_trows}
         user_rows += [
-            (window, r["team"], r["username"], *(r[k] for k in METRIC_NAMES), r["score"],
+            (window, r["team"], r["username"], *(r[k] for k in metrics.NAMES), r["score"],
              r["rank"], was.get((r["team"], r["username"], r["joined"])))
             for r in rows
         ]  # fmt: skip
         team_rows += [
-            (window, t["team"], t["members"], *(t[k] for k in METRIC_NAMES), t["score"],
+            (window, t["team"], t["members"], *(t[k] for k in metrics.NAMES), t["score"],
              t["rank"], was_team.get(t["team"]))
             for t in trows
         ]  # fmt: skip
