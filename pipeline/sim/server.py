@@ -189,8 +189,10 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay / 1000.0)
         sim.counters.record(resp.route, _fault_status(fault, resp), 0 if fault else items, fault)
         if fault is None:
-            self._send(resp, extra)
+            # the page is built: a hook's change lands between it and the next request, which
+            # the client may send the moment it has this one (so never after sending)
             sim.after_page(resp)
+            self._send(resp, extra)
         else:
             self._fault(fault, resp, req, extra)
 

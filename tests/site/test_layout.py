@@ -420,3 +420,33 @@ def test_labels_come_from_the_one_list(site_dir: Path) -> None:  # noqa: F811
         source = (assets / name).read_text(encoding="utf-8")
         for label in ("MRs opened", "Issues closed", "Review comments"):
             assert label not in source, (name, label)
+
+
+# ---------- co-author credit in the drill-down ----------
+
+
+@pytest.mark.parametrize("width", [WIDTHS["phone"], WIDTHS["desktop"]])
+def test_a_coauthored_commit_is_linked_and_marked_in_the_drill_down(
+    browser: Any,  # noqa: F811
+    demo_site: Path,
+    width: int,
+) -> None:
+    """bob is named by a Co-authored-by trailer of one of alice's commits (the demo): his
+    drill-down lists it under the metric's label, linked to the commit, marked "co-author"."""
+    now = dt.datetime.fromisoformat(DEMO_AS_OF)
+    for watched in pages(browser, demo_site, now, width, "light"):
+        page = watched.page
+        page.click("#controls button[data-window='365d']")
+        open_detail(
+            page,
+            "#board-people tr[data-username='bob'] th button",
+            "bob in Platform, last 365 days",
+        )
+        section = page.locator("#detail section[data-kind='commit_coauthored']")
+        assert section.locator("h3").text_content() == "Commits co-authored: 1"
+        item = section.locator("li")
+        assert item.count() == 1
+        assert item.locator(".item-marker").text_content() == "co-author"
+        href = item.locator("a:not(.project)").get_attribute("href")
+        assert href is not None and "/acme/app/-/commit/" in href
+        watched.assert_clean()
