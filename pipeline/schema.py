@@ -12,22 +12,22 @@ USER_REF = pa.struct(
     [
         pa.field("id", pa.int64()),
         pa.field("username", pa.string()),
-        pa.field("name", pa.string()),
         pa.field("state", pa.string()),
     ]
 )
 
-# Raw tables keep GitLab's field names; `_`-prefixed columns are ours.
+# Raw tables keep GitLab's field names, and of them only what the build reads (the extraction's
+# user-id scan reads the user references too, `extract/authors`); `_`-prefixed columns are ours.
+# A page's web_url is not kept: staging SQL derives it from its project's web_url (raw/projects)
+# and its SHA or iid. Parts an older extraction wrote with more columns still load: the build
+# reads only these (`marts/raw_tables`).
 PROJECTS = pa.schema(
     [
         pa.field("id", pa.int64(), nullable=False),
         pa.field("path_with_namespace", pa.string()),
-        pa.field("name", pa.string()),
         pa.field("default_branch", pa.string()),
-        pa.field("archived", pa.bool_()),
         pa.field("forked_from_project_id", pa.int64()),
         pa.field("web_url", pa.string()),
-        pa.field("_source", pa.string()),
         pa.field("_extracted_at", TS),
     ]
 )
@@ -39,20 +39,15 @@ COMMITS = pa.schema(
     [
         pa.field("project_id", pa.int64(), nullable=False),
         pa.field("id", pa.string(), nullable=False),
-        pa.field("short_id", pa.string()),
         pa.field("title", pa.string()),
         pa.field("author_name", pa.string()),
         pa.field("author_email", pa.string()),
         pa.field("authored_date", TS),
-        pa.field("committer_name", pa.string()),
-        pa.field("committer_email", pa.string()),
-        pa.field("committed_date", TS),
-        pa.field("parent_ids", pa.list_(pa.string())),
-        pa.field("web_url", pa.string()),
-        # not GitLab fields: what `extract/trailers` reads from its `extended_trailers` (or the
-        # message): the `Co-authored-by` people, and how many values there were malformed
+        # not GitLab fields: how many `parent_ids` it has (more than one: a merge commit), all
+        # the build needs of them; and what `extract/trailers` reads from its
+        # `extended_trailers` (or the message): the `Co-authored-by` people
+        pa.field("parent_count", pa.int16()),
         pa.field("coauthors", pa.list_(PERSON)),
-        pa.field("coauthors_malformed", pa.int32()),
         pa.field("_extracted_at", TS),
     ]
 )
@@ -63,12 +58,9 @@ MERGE_REQUESTS = pa.schema(
         pa.field("iid", pa.int64()),
         pa.field("project_id", pa.int64()),
         pa.field("title", pa.string()),
-        pa.field("state", pa.string()),
         pa.field("created_at", TS),
         pa.field("updated_at", TS),
         pa.field("merged_at", TS),
-        pa.field("closed_at", TS),
-        pa.field("web_url", pa.string()),
         pa.field("author", USER_REF),
         pa.field("merged_by", USER_REF),
         pa.field("closed_by", USER_REF),
@@ -82,11 +74,9 @@ ISSUES = pa.schema(
         pa.field("iid", pa.int64()),
         pa.field("project_id", pa.int64()),
         pa.field("title", pa.string()),
-        pa.field("state", pa.string()),
         pa.field("created_at", TS),
         pa.field("updated_at", TS),
         pa.field("closed_at", TS),
-        pa.field("web_url", pa.string()),
         pa.field("author", USER_REF),
         pa.field("closed_by", USER_REF),
         pa.field("_extracted_at", TS),
@@ -97,11 +87,9 @@ ISSUES = pa.schema(
 EVENT_NOTE = pa.struct(
     [
         pa.field("id", pa.int64()),
-        pa.field("type", pa.string()),
         pa.field("system", pa.bool_()),
         pa.field("noteable_type", pa.string()),
         pa.field("noteable_id", pa.int64()),
-        pa.field("noteable_iid", pa.int64()),
     ]
 )
 
@@ -113,7 +101,6 @@ EVENTS = pa.schema(
         pa.field("action_name", pa.string()),
         pa.field("target_type", pa.string()),
         pa.field("target_id", pa.int64()),
-        pa.field("target_iid", pa.int64()),
         pa.field("author_id", pa.int64()),
         pa.field("author_username", pa.string()),
         pa.field("created_at", TS),
@@ -126,11 +113,8 @@ USERS = pa.schema(
     [
         pa.field("id", pa.int64(), nullable=False),
         pa.field("username", pa.string()),
-        pa.field("name", pa.string()),
-        pa.field("state", pa.string()),
         pa.field("public_email", pa.string()),
         pa.field("bot", pa.bool_()),
-        pa.field("web_url", pa.string()),
         pa.field("_extracted_at", TS),
     ]
 )
@@ -143,6 +127,11 @@ RAW = {
     "users": USERS,
     "events": EVENTS,
 }
+
+#: Columns parts of an older extraction hold in place of a declared one, which staging SQL still
+#: reads where a kept part has them (the build loads them too; new parts have none): until the
+#: next full run replaces them, such parts tell a merge commit by its `parent_ids`.
+RAW_FORMER = {"commits": pa.schema([pa.field("parent_ids", pa.list_(pa.string()))])}
 
 #: The board's metric columns, from the registry (pipeline/metrics.py), in its order.
 _METRICS = [pa.field(name, pa.int64()) for name in metrics.NAMES]

@@ -1,10 +1,16 @@
 -- Issues, latest version per id (updated_at, then _extracted_at), in-scope projects only.
+-- An issue's page is derived, not stored: `<project web_url>/-/issues/<iid>` (config/routes/
+-- issues.rb); it opens every issue type: an incident shows there, a task is redirected to its
+-- work item (`redirect_if_work_item`, app/controllers/projects/issues_controller.rb).
 create or replace table stg_issues as
 with source as (
     select * from raw_issues
 ),
-in_scope as (
-    select distinct id as project_id from raw_projects
+projects as (
+    -- the in-scope projects (raw/projects), the latest extraction of each
+    select id as project_id, web_url as project_web_url
+    from raw_projects
+    qualify row_number() over (partition by id order by _extracted_at desc nulls last) = 1
 ),
 latest as (
     select *
@@ -15,15 +21,15 @@ latest as (
 ),
 final as (
     select
-        id as issue_id,
-        project_id,
-        title,
-        web_url,
-        normalize(author.username) as author_username,
-        timezone('UTC', created_at) as created_at,
-        normalize(closed_by.username) as closed_by_username,
-        timezone('UTC', closed_at) as closed_at
-    from latest
-    where project_id in (select project_id from in_scope)
+        l.id as issue_id,
+        l.project_id,
+        l.title,
+        p.project_web_url || '/-/issues/' || l.iid::varchar as web_url,
+        normalize(l.author.username) as author_username,
+        timezone('UTC', l.created_at) as created_at,
+        normalize(l.closed_by.username) as closed_by_username,
+        timezone('UTC', l.closed_at) as closed_at
+    from latest as l
+    join projects as p using (project_id)
 )
 select * from final;

@@ -1,10 +1,15 @@
 -- Merge requests, latest version per id (updated_at, then _extracted_at), in-scope projects only.
+-- An MR's page is derived, not stored: `<project web_url>/-/merge_requests/<iid>`, GitLab's route
+-- for it (config/routes/merge_requests.rb, under the project's `/-/` scope).
 create or replace table stg_merge_requests as
 with source as (
     select * from raw_merge_requests
 ),
-in_scope as (
-    select distinct id as project_id from raw_projects
+projects as (
+    -- the in-scope projects (raw/projects), the latest extraction of each
+    select id as project_id, web_url as project_web_url
+    from raw_projects
+    qualify row_number() over (partition by id order by _extracted_at desc nulls last) = 1
 ),
 latest as (
     select *
@@ -14,16 +19,16 @@ latest as (
     ) = 1
 ),
 final as (
-    select
-        id as mr_id,
-        project_id,
-        title,
-        web_url,
-        normalize(author.username) as author_username,
-        timezone('UTC', created_at) as created_at,
-        timezone('UTC', merged_at) as merged_at
-    from latest
     -- a group listing can bring in a project shared into the group: never count it
-    where project_id in (select project_id from in_scope)
+    select
+        l.id as mr_id,
+        l.project_id,
+        l.title,
+        p.project_web_url || '/-/merge_requests/' || l.iid::varchar as web_url,
+        normalize(l.author.username) as author_username,
+        timezone('UTC', l.created_at) as created_at,
+        timezone('UTC', l.merged_at) as merged_at
+    from latest as l
+    join projects as p using (project_id)
 )
 select * from final;

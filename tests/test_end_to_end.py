@@ -12,6 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from pipeline.cli import main
+from pipeline.extract.store.state import read_users
 from pipeline.roster.teams import read_bots, read_roster
 from pipeline.schema import MARTS
 from pipeline.sim import SimConfig, SimServer
@@ -177,7 +178,10 @@ def test_hidden_and_renamed_users_are_found_by_the_extraction(
     events carry; the build above matched their commits through them."""
     _, work = extracted
     users = pl.read_parquet(work / "data" / "raw" / "users" / "users.parquet")
-    found = {r["username"]: (r["id"], r["state"]) for r in users.iter_rows(named=True)}
+    cache = read_users(work / "data" / "state").users  # GitLab's whole record, state included
+    found = {
+        r["username"]: (r["id"], cache[r["username"]]["state"]) for r in users.iter_rows(named=True)
+    }
     assert {k: found[k] for k in ("rosa", "sam", "tara")} == {
         "rosa": (20, "blocked"),
         "sam": (21, "banned"),

@@ -17,7 +17,7 @@ from pipeline.times import parse_optional
 
 Item = Mapping[str, Any]
 TIMESTAMP = pa.timestamp("us", tz="UTC")
-USER_FIELDS = ("id", "username", "name", "state")
+USER_FIELDS = ("id", "username", "state")
 
 
 def timestamps(values: Sequence[object]) -> pa.Array:
@@ -32,7 +32,8 @@ def timestamps(values: Sequence[object]) -> pa.Array:
 
 
 def users(values: Sequence[object]) -> list[dict[str, Any] | None]:
-    """Embedded user objects (`author`, `closed_by`, ...) reduced to the basic fields."""
+    """Embedded user objects (`author`, `closed_by`, ...) reduced to what the user-id scan reads
+    (`extract/authors`)."""
     return [
         {key: value.get(key) for key in USER_FIELDS} if isinstance(value, Mapping) else None
         for value in values

@@ -197,23 +197,21 @@ def _commit_id(body: Mapping[str, Any]) -> str:
 
 
 def commits_table(items: Sequence[Item], project_id: int, extracted_at: dt.datetime) -> pa.Table:
-    """Items of /projects/:id/repository/commits as rows of `schema.COMMITS`."""
+    """Items of /projects/:id/repository/commits as rows of `schema.COMMITS`, plus
+    `coauthors_malformed` (per commit, for the manifest's count; not stored). A commit's web_url
+    is not kept: it is `<project web_url>/-/commit/<sha>` (`queries/10_stg_commits.sql`)."""
     gets = [item.get for item in items]
     columns = {
         "project_id": [project_id] * len(items),
         "id": [item["id"] for item in items],
-        "short_id": [get("short_id") for get in gets],
         "title": [get("title") for get in gets],
         "author_name": [get("author_name") for get in gets],
         "author_email": [get("author_email") for get in gets],
         "authored_date": timestamps([get("authored_date") for get in gets]),
-        "committer_name": [get("committer_name") for get in gets],
-        "committer_email": [get("committer_email") for get in gets],
-        "committed_date": timestamps([get("committed_date") for get in gets]),
-        "parent_ids": [list(get("parent_ids") or []) for get in gets],
-        "web_url": [get("web_url") for get in gets],
+        "parent_count": [len(get("parent_ids") or ()) for get in gets],
     }
     found = [coauthors(item) for item in items]
     columns["coauthors"] = [people for people, _ in found]
-    columns["coauthors_malformed"] = [malformed for _, malformed in found]
-    return table_of("commits", columns, len(items), extracted_at)
+    table = table_of("commits", columns, len(items), extracted_at)
+    malformed = pa.array([count for _, count in found], pa.int32())
+    return table.append_column("coauthors_malformed", malformed)

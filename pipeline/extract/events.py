@@ -31,7 +31,7 @@ LISTINGS = (
     ("commented", "comment events", {"action": "commented"}),
 )
 #: what an event's `note` keeps: what review credit needs to tell an MR comment by a person
-NOTE_FIELDS = ("id", "type", "system", "noteable_type", "noteable_id", "noteable_iid")
+NOTE_FIELDS = ("id", "system", "noteable_type", "noteable_id")
 
 
 def event_listings(ex: Extraction, info: ProjectInfo) -> list[Listing]:
@@ -90,8 +90,8 @@ def older_than(bound: dt.datetime) -> Callable[[Sequence[Item]], bool]:
 
 def events_table(items: Sequence[Item], project_id: int, extracted_at: dt.datetime) -> pa.Table:
     """Items of /projects/:id/events as rows of `schema.EVENTS`. GitLab's field names are kept:
-    for a comment, `target_id`/`target_iid` name the note, and the MR it is on is
-    `note.noteable_id`/`_iid` (`lib/api/entities/event.rb`)."""
+    for a comment, `target_id` names the note, and the MR it is on is `note.noteable_id`
+    (`lib/api/entities/event.rb`)."""
     gets = [item.get for item in items]
     columns: dict[str, Any] = {
         "id": [item["id"] for item in items],
@@ -99,7 +99,6 @@ def events_table(items: Sequence[Item], project_id: int, extracted_at: dt.dateti
         "action_name": [get("action_name") for get in gets],
         "target_type": [get("target_type") for get in gets],
         "target_id": [get("target_id") for get in gets],
-        "target_iid": [get("target_iid") for get in gets],
         "author_id": [get("author_id") for get in gets],
         "author_username": [_username(item) for item in items],
         "created_at": timestamps([get("created_at") for get in gets]),

@@ -73,21 +73,20 @@ def merge_requests_table(items: Sequence[Item], extracted_at: dt.datetime) -> pa
 def issues_table(items: Sequence[Item], extracted_at: dt.datetime) -> pa.Table:
     """Items of an issue listing as rows of `schema.ISSUES`."""
     gets = [item.get for item in items]
-    return table_of("issues", _shared(items, gets), len(items), extracted_at)
+    columns = _shared(items, gets) | {"closed_at": timestamps([get("closed_at") for get in gets])}
+    return table_of("issues", columns, len(items), extracted_at)
 
 
 def _shared(items: Sequence[Item], gets: list[Any]) -> dict[str, Any]:
-    """The columns merge requests and issues share."""
+    """The columns merge requests and issues share. No web_url: staging SQL derives it from the
+    project's and the iid (`/-/merge_requests/<iid>`, `/-/issues/<iid>`)."""
     return {
         "id": [item["id"] for item in items],
         "iid": [get("iid") for get in gets],
         "project_id": [get("project_id") for get in gets],
         "title": [get("title") for get in gets],
-        "state": [get("state") for get in gets],
         "created_at": timestamps([get("created_at") for get in gets]),
         "updated_at": timestamps([get("updated_at") for get in gets]),
-        "closed_at": timestamps([get("closed_at") for get in gets]),
-        "web_url": [get("web_url") for get in gets],
         "author": users([get("author") for get in gets]),
         "closed_by": users([get("closed_by") for get in gets]),
     }

@@ -35,8 +35,8 @@ class Planner:
     def __init__(self, ex: Extraction) -> None:
         self.ex = ex
         self._waiting = 0
-        self._discovered: dict[int, tuple[Mapping[str, Any], str]] = {}
-        self._named: dict[int, tuple[Mapping[str, Any], str]] = {}
+        self._discovered: dict[int, Mapping[str, Any]] = {}
+        self._named: dict[int, Mapping[str, Any]] = {}
         #: every project known and its listings started (the users' look-ups wait for it)
         self.planned = False
 
@@ -71,10 +71,9 @@ class Planner:
         if group_id in ex.groups:
             return self._arrived()  # the same group named twice
         ex.groups[group_id] = path
-        source = f"group:{path}"
 
         def collect(item: Item) -> None:
-            self._discovered.setdefault(int(item["id"]), (item, source))
+            self._discovered.setdefault(int(item["id"]), item)
 
         discovery = ex.start(
             Listed(
@@ -106,7 +105,7 @@ class Planner:
         return started
 
     def _on_named(self, ref: str, body: Mapping[str, Any]) -> Iterable[Source]:
-        self._named.setdefault(int(body["id"]), (body, f"project:{ref}"))
+        self._named.setdefault(int(body["id"]), body)
         return self._arrived()
 
     def _arrived(self) -> Iterable[Source]:
@@ -124,14 +123,14 @@ class Planner:
             found.setdefault(pid, named)
         sources: list[Source] = []
         for pid in sorted(found):
-            item, source = found[pid]
+            item = found[pid]
             if not ex.mine(pid):
                 continue
             info = ProjectInfo(
                 id=pid,
                 path=str(item.get("path_with_namespace") or pid),
                 default_branch=item.get("default_branch") or None,
-                row=project_row(item, source, ex.extracted_at),
+                row=project_row(item, ex.extracted_at),
                 in_group=pid in self._discovered,
             )
             ex.projects[pid] = info
@@ -156,20 +155,16 @@ def _encode(ref: str) -> str:
     return ref if ref.isdigit() else quote(ref, safe="")
 
 
-def project_row(item: Item, source: str, extracted_at: dt.datetime) -> dict[str, Any]:
-    """A project from /groups/:id/projects or /projects/:id as a row of `schema.PROJECTS`;
-    `source` says how it was found."""
+def project_row(item: Item, extracted_at: dt.datetime) -> dict[str, Any]:
+    """A project from /groups/:id/projects or /projects/:id as a row of `schema.PROJECTS`."""
     forked_from = item.get("forked_from_project")
     return {
         "id": item["id"],
         "path_with_namespace": item.get("path_with_namespace"),
-        "name": item.get("name"),
         "default_branch": item.get("default_branch"),
-        "archived": item.get("archived"),
         "forked_from_project_id": forked_from.get("id")
         if isinstance(forked_from, Mapping)
         else None,
         "web_url": item.get("web_url"),
-        "_source": source,
         "_extracted_at": extracted_at,
     }

@@ -199,11 +199,8 @@ def user_row(item: Mapping[str, Any], extracted_at: dt.datetime) -> dict[str, An
     return {
         "id": item["id"],
         "username": item.get("username"),
-        "name": item.get("name"),
-        "state": item.get("state"),
         "public_email": item.get("public_email") or None,
         "bot": item.get("bot"),
-        "web_url": item.get("web_url"),
         "_extracted_at": extracted_at,
     }
 

@@ -36,7 +36,6 @@ def test_approval_row() -> None:
         "action_name": "approved",
         "target_type": "MergeRequest",
         "target_id": 22097950,
-        "target_iid": 7,
         "author_id": 2295562,
         "author_username": "emilie",
         "created_at": ts(2019, 6, 27, 7, 12, 44, 81000),  # +02:00 made UTC
@@ -52,18 +51,15 @@ def test_diff_note_row_names_the_mr_through_its_note() -> None:
         "project_id": 12345678,
         "action_name": "commented on",
         "target_type": "DiffNote",
-        "target_id": 185911234,
-        "target_iid": 185911234,  # GitLab's target_iid of a note is the note id, not the MR's
+        "target_id": 185911234,  # GitLab's target of a comment is the note, not the MR
         "author_id": 1942272,
         "author_username": "tayloramurphy",
         "created_at": ts(2019, 6, 27, 14, 32, 5, 434000),
         "note": {
             "id": 185911234,
-            "type": "DiffNote",
             "system": False,
             "noteable_type": "MergeRequest",
             "noteable_id": 22097950,
-            "noteable_iid": 7,
         },
         "_extracted_at": AT,
     }
@@ -76,11 +72,12 @@ def test_system_note_and_issue_comment_keep_what_rules_them_out() -> None:
         "MergeRequest",
         22097950,
     )
-    assert (on_issue["system"], on_issue["noteable_type"], on_issue["noteable_iid"]) == (
-        False,
-        "Issue",
-        1,
-    )
+    assert on_issue == {
+        "id": 185911400,
+        "system": False,
+        "noteable_type": "Issue",
+        "noteable_id": 22097949,
+    }
 
 
 def test_author_username_falls_back_to_the_author_object() -> None:

@@ -31,8 +31,13 @@ def run(sim: SimServer, data: Path, teams: Path, *names: str, **env: str) -> Ext
 
 
 def records(data: Path) -> dict[str, tuple[int, str]]:
+    """Each resolved roster user's id (raw/users, what the build reads) and state (the cache in
+    data/state keeps GitLab's whole record)."""
+    cache = read_users(data / "state").users
     users = read_raw(data, "users")
-    return {r["username"]: (r["id"], r["state"]) for r in users.iter_rows(named=True)}
+    return {
+        r["username"]: (r["id"], cache[r["username"]]["state"]) for r in users.iter_rows(named=True)
+    }
 
 
 def test_users_the_username_search_hides_are_found_by_the_ids_their_work_carries(

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import schema
@@ -15,9 +16,11 @@ from pipeline.extract.gitlab.pages import decode_body, page_from
 from pipeline.extract.listing import Listing, ListingSpec
 from pipeline.extract.mrs_and_issues import merge_requests_table
 from pipeline.extract.store.manifest import ListingRecord
-from pipeline.extract.store.writer import PartWriter
+from pipeline.extract.store.writer import PartWriter, encodings
 
 AT = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+#: the boolean leaves of raw tables: Parquet bit-packs them, with no dictionary
+BIT_PACKED = {"users": {"bot"}, "events": {"note.system"}}
 
 
 def _item(n: int) -> dict[str, object]:
@@ -64,6 +67,35 @@ def test_an_empty_listing_still_writes_an_empty_part(tmp_path: Path) -> None:
     writer.add_table(writer.table_of([]))
     assert writer.close() == 0
     assert pq.read_table(tmp_path / "empty.parquet").schema == schema.RAW["commits"]
+
+
+def test_a_part_stores_times_and_ids_as_deltas_and_strings_with_a_dictionary(
+    tmp_path: Path,
+) -> None:
+    """Every leaf column of every raw table is encoded as `encodings` says, struct and list
+    fields included (pyarrow names them by their Parquet paths), and a page's columns beyond the
+    schema (what a listing observes) are not stored."""
+    for name, declared in schema.RAW.items():
+        writer = PartWriter(tmp_path / f"{name}.parquet", declared)
+        row = {f.name: "x" if pa.types.is_string(f.type) else 1 for f in declared if not f.nullable}
+        page = pa.Table.from_pylist([row], schema=declared)
+        writer.add_table(page.append_column("observed_only", pa.array([0], pa.int32())))
+        writer.close()
+        meta = pq.ParquetFile(tmp_path / f"{name}.parquet").metadata
+        chunks = [meta.row_group(0).column(i) for i in range(meta.num_columns)]
+        chosen = encodings(declared)
+        delta = {c.path_in_schema for c in chunks if "DELTA_BINARY_PACKED" in c.encodings}
+        dictionary = {c.path_in_schema for c in chunks if "RLE_DICTIONARY" in c.encodings}
+        assert delta == set(chosen["column_encoding"])
+        assert dictionary == set(chosen["use_dictionary"])
+        plain = {c.path_in_schema for c in chunks} - delta - dictionary
+        assert plain == BIT_PACKED.get(name, set())
+        assert pq.read_table(tmp_path / f"{name}.parquet").schema == declared
+    assert set(encodings(schema.MERGE_REQUESTS)["column_encoding"]) == {
+        "id", "iid", "project_id", "created_at", "updated_at", "merged_at", "_extracted_at",
+    }  # fmt: skip
+    assert "author.username" in encodings(schema.MERGE_REQUESTS)["use_dictionary"]
+    assert "coauthors.list.element.email" in encodings(schema.COMMITS)["use_dictionary"]
 
 
 def test_bodies_decode_like_the_stdlib() -> None:

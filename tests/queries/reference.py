@@ -81,7 +81,7 @@ def items(raw: Raw, roster: Roster, bots: Bots, noreply: str) -> list[tuple[str,
     found = []
     seen: set[str] = set()
     for c in raw["commits"]:
-        if c["project_id"] not in scope or c["id"] in seen or len(c["parent_ids"]) > 1:
+        if c["project_id"] not in scope or c["id"] in seen or c["parent_count"] > 1:
             continue
         seen.add(c["id"])
         for u in owners.get(norm(c["author_email"]), ()):

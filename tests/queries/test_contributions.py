@@ -39,7 +39,7 @@ def test_exact_rows(tmp_path: Path) -> None:
             "20",
             1,
             "issue 20",
-            f"{web}/issue/20",
+            f"{web}/acme/p1/-/issues/20",
             dt.datetime(2025, 8, 23, 12, 0, tzinfo=UTC),
         ),
         (
@@ -49,7 +49,7 @@ def test_exact_rows(tmp_path: Path) -> None:
             "10",
             1,
             "mr 10",
-            f"{web}/mr/10",
+            f"{web}/acme/p1/-/merge_requests/10",
             dt.datetime(2026, 8, 1, tzinfo=UTC),
         ),
         (
@@ -59,7 +59,7 @@ def test_exact_rows(tmp_path: Path) -> None:
             "10",
             1,
             "mr 10",
-            f"{web}/mr/10",
+            f"{web}/acme/p1/-/merge_requests/10",
             dt.datetime(2026, 8, 2, tzinfo=UTC),
         ),
         (
@@ -69,7 +69,7 @@ def test_exact_rows(tmp_path: Path) -> None:
             "20",
             1,
             "issue 20",
-            f"{web}/issue/20",
+            f"{web}/acme/p1/-/issues/20",
             dt.datetime(2026, 8, 3, tzinfo=UTC),
         ),
         (

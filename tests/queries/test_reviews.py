@@ -113,7 +113,7 @@ def test_membership_at_the_event_time_and_contribution_links(tmp_path: Path) -> 
         ("red", "alice", 0, 0, 0, 0, 3),
     ]
     reviews = [r for r in rows(marts["contributions"]) if r[2] in ("mr_approved", "review_comment")]
-    url = "https://gitlab.example.com/mr/"
+    url = "https://gitlab.example.com/acme/p1/-/merge_requests/"
     assert reviews == [
         ("blue", "carol", "review_comment", "10", 1, "mr 10", f"{url}10#note_555",
          t("2026-08-20T00:00:00Z")),

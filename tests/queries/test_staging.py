@@ -61,7 +61,7 @@ def test_merge_request_versions_keep_latest_update_then_latest_extraction(
     raw.mr(10, 1, "alice", days_before(3), updated=days_before(2), title="v2b")
     raw.write()
     assert [r[:4] for r in _staged([tmp_path], "stg_merge_requests")] == [
-        (10, 1, "v3", "https://gitlab.example.com/mr/10")
+        (10, 1, "v3", "https://gitlab.example.com/acme/p1/-/merge_requests/10")
     ]
 
 

@@ -333,8 +333,7 @@ def write_raw(data_dir: Path) -> None:
     folder = data_dir / "raw" / "commits" / "p12"
     folder.mkdir(parents=True, exist_ok=True)
     commit = {"project_id": 12, "id": "a" * 40, "title": T_SCRIPT, "author_name": "Zed",
-              "author_email": "zed@laptop", "committer_email": "c.one@example.org",
-              "parent_ids": ["b" * 40], "authored_date": AS_OF}  # fmt: skip
+              "author_email": "zed@laptop", "parent_count": 1, "authored_date": AS_OF}  # fmt: skip
     pq.write_table(pa.Table.from_pylist([commit], schema=RAW["commits"]), folder / "r1.parquet")
     users = data_dir / "raw" / "users"
     users.mkdir(parents=True, exist_ok=True)

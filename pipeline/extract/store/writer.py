@@ -13,6 +13,30 @@ import pyarrow.parquet as pq
 ROW_GROUP_ROWS = 5000
 
 
+def encodings(schema: pa.Schema) -> dict[str, Any]:
+    """How each column is stored: times and 64-bit ids as deltas (a listing's rows come in time
+    order, so they shrink to a fraction of the 8 bytes zstd leaves them at); every other leaf
+    column (strings, a struct's fields) dictionary-encoded, as pyarrow's default would (the
+    names are Parquet's leaf paths, `author.username`)."""
+    delta = [f.name for f in schema if pa.types.is_timestamp(f.type) or pa.types.is_int64(f.type)]
+    leaves = [path for f in schema if f.name not in delta for path in _leaves(f.name, f.type)]
+    return {
+        "use_dictionary": leaves,
+        "column_encoding": dict.fromkeys(delta, "DELTA_BINARY_PACKED"),
+    }
+
+
+def _leaves(path: str, kind: pa.DataType) -> list[str]:
+    """The Parquet column paths under a field (`author.username`, `coauthors.list.element.name`)."""
+    if pa.types.is_struct(kind):
+        return [leaf for f in kind for leaf in _leaves(f"{path}.{f.name}", f.type)]
+    if pa.types.is_list(kind):
+        return _leaves(f"{path}.list.element", kind.value_type)
+    if pa.types.is_boolean(kind):
+        return []  # Parquet bit-packs booleans, with no dictionary
+    return [path]
+
+
 class PartWriter:
     """One Parquet file, opened on the first flush; rows never pile up past one row group.
 
@@ -46,7 +70,10 @@ class PartWriter:
                 self._flush()
 
     def add_table(self, table: pa.Table) -> None:
-        """Rows already converted by `table_of`, written after everything given before."""
+        """Rows already converted by `table_of`, written after everything given before; columns
+        beyond the schema (what a listing observes but does not keep) are left out."""
+        if table.schema.names != self.schema.names:
+            table = table.select(self.schema.names)
         if self._buffer:
             self._tables.append(self.table_of(self._buffer))
             self._buffer = []
@@ -74,7 +101,9 @@ class PartWriter:
             table = self.schema.empty_table()
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            self._writer = pq.ParquetWriter(
+                self.path, self.schema, compression="zstd", **encodings(self.schema)
+            )
         self._writer.write_table(table)
         self.rows += table.num_rows
         self._buffer = []
