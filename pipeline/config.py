@@ -29,6 +29,7 @@ VARIABLES = {
     "LEADERBOARD_BOTS": "bot list (default bots.txt)",
     "LEADERBOARD_DATA_DIR": "raw data, state, manifest and marts (default data)",
     "LEADERBOARD_PUBLIC_DIR": "the site (default public)",
+    "LEADERBOARD_BUILD_MEMORY_MB": "DuckDB's memory for build and preview, in MB (default 512)",
     "LEADERBOARD_PUBLISH_EMAILS": "1 shows author emails on the site; otherwise masked",
     "LEADERBOARD_PUBLISH_RAW": "1 also publishes the raw tables",
     "LEADERBOARD_STALE_HOURS": "the page calls the data stale past this age (default 26)",
@@ -95,6 +96,7 @@ class Settings:
     public_dir: Path = Path("public")
     publish_emails: bool = False
     publish_raw: bool = False
+    build_memory_mb: int = 512  # DuckDB's limit (marts/runner); what does not fit spills to disk
     note_token: Secret | None = field(default=None, repr=False)
     stale_hours: float = 26.0
     node_index: int = 1
@@ -328,6 +330,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         public_dir=Path(env.get("LEADERBOARD_PUBLIC_DIR", "").strip() or "public"),
         publish_emails=_flag(env, "LEADERBOARD_PUBLISH_EMAILS"),
         publish_raw=_flag(env, "LEADERBOARD_PUBLISH_RAW"),
+        build_memory_mb=int(_number(env, "LEADERBOARD_BUILD_MEMORY_MB", 512, 64)),
         note_token=_token(env, "LEADERBOARD_NOTE_TOKEN"),
         stale_hours=_number(env, "LEADERBOARD_STALE_HOURS", 26, 0),
         node_index=node_index,

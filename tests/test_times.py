@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 
-from pipeline.times import display_utc, format_utc, parse_utc
+from pipeline.times import Heartbeat, display_utc, format_utc, parse_utc
 
 UTC = dt.UTC
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
@@ -44,3 +45,45 @@ def test_format_utc_and_display_utc() -> None:
     assert format_utc(whole, "microseconds") == "2026-08-23T00:00:00.000000Z"
     assert display_utc(whole) == "2026-08-23 00:00 UTC"
     assert parse_utc(format_utc(fraction)) == fraction
+
+
+class FakeClock:
+    """Seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_heartbeat_names_a_step_only_once_it_runs_long_then_every_interval(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    beat = Heartbeat(logging.getLogger("t.beat"), "build", after=5, every=30, clock=clock)
+    caplog.set_level(logging.INFO, "t.beat")
+    beat.tick()  # nothing running yet
+    beat.step("running queries/10_stg_commits.sql")
+    clock.now += 4.9
+    beat.tick()  # a quick step says nothing
+    beat.step("running queries/44_int_board_counts.sql")
+    for seconds in (5, 20, 34.9, 35):
+        clock.now = 104.9 + seconds
+        beat.tick()
+    beat.step("writing contributions.parquet")
+    clock.now += 6
+    beat.tick()
+    assert [r.getMessage() for r in caplog.records] == [
+        "build: running queries/44_int_board_counts.sql (5 s so far)",
+        "build: running queries/44_int_board_counts.sql (35 s so far)",
+        "build: writing contributions.parquet (6 s so far)",
+    ]
+
+
+def test_heartbeat_thread_stops_with_its_block() -> None:
+    with Heartbeat(logging.getLogger("t.beat"), "publish") as beat:
+        beat.step("writing public/")
+        thread = beat._thread
+        assert thread is not None and thread.is_alive()
+    assert not thread.is_alive()

@@ -7,12 +7,12 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import pyarrow.parquet as pq
 
 from pipeline import metrics
 from pipeline.config import Settings
@@ -20,8 +20,7 @@ from pipeline.errors import LeaderboardError
 from pipeline.marts.raw_tables import raw_dirs_of
 from pipeline.marts.runner import MartBuild, build_marts, log_roster_findings
 from pipeline.roster.teams import Bots, Roster, read_bots, read_roster
-from pipeline.schema import MARTS
-from pipeline.times import format_utc, parse_utc
+from pipeline.times import Heartbeat, format_utc, parse_utc
 
 log = logging.getLogger("leaderboard.build")
 
@@ -103,12 +102,17 @@ def run_build(settings: Settings, as_of: dt.datetime | None) -> BuildResult:
     raw_dirs = raw_dirs_of(data_dir)
     if not any(d.is_dir() for d in raw_dirs):
         raise LeaderboardError(f"no raw data under {data_dir}/raw: run `leaderboard extract` first")
-    result = build_marts(raw_dirs, roster, bots, as_of, noreply)
-    log_roster_findings(result)
-    info = _build_info(settings, as_of, noreply, manifests, result)
     marts_dir = data_dir / "marts"
-    write_marts(marts_dir, result, info)
-    rows = {name: table.num_rows for name, table in result.marts.items()}
+    with swapped_in(marts_dir) as tmp, Heartbeat(log, "build") as steps:
+        steps.step("reading the raw data")
+        memory = settings.build_memory_mb
+        result = build_marts(
+            raw_dirs, roster, bots, as_of, noreply, memory_mb=memory, into=tmp, steps=steps
+        )
+        log_roster_findings(result)
+        info = _build_info(settings, as_of, noreply, manifests, result)
+        (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    rows = result.rows
     log.info("built %s marts for as_of %s into %s", len(rows), format_utc(as_of), marts_dir)
     return BuildResult(marts_dir=marts_dir, as_of=as_of, noreply=noreply, rows=rows)
 
@@ -147,12 +151,14 @@ def _build_info(
         "dropped_bots": [u for u, _ in result.dropped_bots],
         "dropped_bot_emails": [email for _, email in result.dropped_bot_emails],
         "unknown_usernames": result.unknown_usernames,
-        "rows": {name: table.num_rows for name, table in result.marts.items()},
+        "rows": result.rows,
     }
 
 
-def write_marts(marts_dir: Path, result: MartBuild, info: dict[str, Any]) -> None:
-    """Write into a sibling temp folder, then swap it in, so a failure leaves the old marts."""
+@contextmanager
+def swapped_in(marts_dir: Path) -> Iterator[Path]:
+    """A sibling temp folder to write the marts into, swapped in for `marts_dir` only when the
+    block succeeds: a failure leaves the old marts."""
     parent = marts_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".marts-tmp-{os.getpid()}"
@@ -160,9 +166,7 @@ def write_marts(marts_dir: Path, result: MartBuild, info: dict[str, Any]) -> Non
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         tmp.mkdir()
-        for name, table in result.marts.items():
-            pq.write_table(table.cast(MARTS[name]), tmp / f"{name}.parquet")
-        (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        yield tmp
         if marts_dir.exists():
             marts_dir.rename(old)
         tmp.rename(marts_dir)

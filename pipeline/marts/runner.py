@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline.errors import LeaderboardError
-from pipeline.marts.raw_tables import load_raw_tables
+from pipeline.marts.raw_tables import check_raw_files, load_raw_tables
 from pipeline.marts.roster_tables import register_inputs
 from pipeline.roster import notices
 from pipeline.roster.teams import Bots, Roster
 from pipeline.schema import MARTS
+from pipeline.times import Heartbeat
 
 log = logging.getLogger("leaderboard.build")
+
+#: DuckDB's memory limit in MB when none is given (LEADERBOARD_BUILD_MEMORY_MB): past it,
+#: intermediate tables and big joins spill to a temporary folder instead of growing the process
+MEMORY_MB = 512
+#: DuckDB wants at least about 125 MB per thread: more threads than the limit feeds only spill
+MB_PER_THREAD = 128
+#: rows per Arrow batch when a mart streams into its Parquet file
+BATCH_ROWS = 100_000
 
 
 def _queries_dir() -> Path:
@@ -42,12 +54,23 @@ class MartBuild:
     inputs: dict[str, list[Path]] = field(default_factory=dict)
     # (username, email): teams.csv emails that bots.txt lists, so they match nobody
     dropped_bot_emails: list[tuple[str, str]] = field(default_factory=list)
+    #: rows per mart (also when the marts went to files instead of `marts`)
+    rows: dict[str, int] = field(default_factory=dict)
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB whose session time zone is UTC, so no local zone leaks in."""
-    con = duckdb.connect(":memory:")
-    con.execute("set TimeZone = 'UTC'")
+def connect(memory_mb: int = MEMORY_MB, spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB whose session time zone is UTC, so no local zone leaks in,
+    held under `memory_mb`: what does not fit spills to `spill_dir`. Threads as the limit feeds
+    them (and the machine has cores); no progress bar, whose redrawn line would litter a CI log."""
+    threads = max(1, min(os.cpu_count() or 1, memory_mb // MB_PER_THREAD))
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": f"{memory_mb}MB",
+        "threads": threads,
+    }
+    if spill_dir is not None:
+        config["temp_directory"] = str(spill_dir)
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("set TimeZone = 'UTC'; set enable_progress_bar = false")
     return con
 
 
@@ -58,9 +81,13 @@ def query_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:
     return files
 
 
-def run_queries(con: duckdb.DuckDBPyConnection, queries_dir: Path = QUERIES_DIR) -> None:
+def run_queries(
+    con: duckdb.DuckDBPyConnection, queries_dir: Path = QUERIES_DIR, steps: Heartbeat | None = None
+) -> None:
     """Run every queries/*.sql in name order; a failing file is named in the error."""
     for path in query_files(queries_dir):
+        if steps is not None:
+            steps.step(f"running queries/{path.name}")
         try:
             con.execute(path.read_text(encoding="utf-8"))
         except duckdb.Error as exc:
@@ -69,27 +96,49 @@ def run_queries(con: duckdb.DuckDBPyConnection, queries_dir: Path = QUERIES_DIR)
 
 def fetch_mart(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     """One mart as Arrow with exactly the declared columns and types of schema.MARTS."""
-    schema = MARTS[name]
-    table = con.table(name).to_arrow_table()
-    if table.column_names != schema.names:
-        raise LeaderboardError(
-            f"mart {name} has columns {table.column_names}, expected {schema.names}"
-        )
-    return table.cast(schema)
+    return _mart(con, name).to_arrow_table().cast(MARTS[name])
+
+
+def write_mart(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> int:
+    """One mart into a Parquet file of the declared columns and types, a batch at a time (never
+    the whole table in Arrow); returns its rows."""
+    schema, rows = MARTS[name], 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in _mart(con, name).to_arrow_reader(BATCH_ROWS):
+            writer.write_batch(batch.cast(schema))
+            rows += batch.num_rows
+    return rows
+
+
+def _mart(con: duckdb.DuckDBPyConnection, name: str) -> duckdb.DuckDBPyRelation:
+    """The mart's table, checked to have exactly the declared columns of schema.MARTS."""
+    relation, names = con.table(name), MARTS[name].names
+    if relation.columns != names:
+        raise LeaderboardError(f"mart {name} has columns {relation.columns}, expected {names}")
+    return relation
 
 
 def build_marts(
-    raw_dirs: Sequence[Path], roster: Roster, bots: Bots, as_of: dt.datetime, noreply: str
+    raw_dirs: Sequence[Path],
+    roster: Roster,
+    bots: Bots,
+    as_of: dt.datetime,
+    noreply: str,
+    *,
+    memory_mb: int = MEMORY_MB,
+    into: Path | None = None,
+    steps: Heartbeat | None = None,
 ) -> MartBuild:
-    """Every mart of schema.MARTS for a roster over raw dirs, in a fresh DuckDB; nothing written.
-
-    What `leaderboard build` writes and what `leaderboard preview` compares.
+    """Every mart of schema.MARTS for a roster over raw dirs, in a fresh DuckDB held under
+    `memory_mb`: as Arrow tables (`marts`, what `leaderboard preview` compares), or with `into`
+    streamed into `into/<mart>.parquet` (what `leaderboard build` writes; `marts` stays empty).
     """
-    con = connect()
-    try:
-        return _build(con, raw_dirs, roster, bots, as_of, noreply)
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="leaderboard-duckdb-") as spill:
+        con = connect(memory_mb, Path(spill))
+        try:
+            return _build(con, raw_dirs, roster, bots, as_of, noreply, into, steps)
+        finally:
+            con.close()
 
 
 def _build(
@@ -99,10 +148,16 @@ def _build(
     bots: Bots,
     as_of: dt.datetime,
     noreply: str,
+    into: Path | None,
+    steps: Heartbeat | None,
 ) -> MartBuild:
     inputs = load_raw_tables(con, raw_dirs)
     register_inputs(con, roster, bots, as_of, noreply)
-    run_queries(con)
+    try:
+        run_queries(con, steps=steps)
+    except LeaderboardError:
+        check_raw_files(con, inputs)  # a damaged raw file is named, not the SQL that read it
+        raise
     check_kinds(con)
     dropped = [
         (str(u), str(r))
@@ -116,8 +171,10 @@ def _build(
             "select username from int_unknown_usernames order by username"
         ).fetchall()
     ]
+    marts, rows = _collect(con, into, steps)
     return MartBuild(
-        marts={name: fetch_mart(con, name) for name in MARTS},
+        marts=marts,
+        rows=rows,
         dropped_bots=dropped,
         unknown_usernames=unknown,
         inputs=inputs,
@@ -128,6 +185,20 @@ def _build(
             if email in bots.emails
         ),
     )
+
+
+def _collect(
+    con: duckdb.DuckDBPyConnection, into: Path | None, steps: Heartbeat | None
+) -> tuple[dict[str, pa.Table], dict[str, int]]:
+    if into is None:
+        marts = {name: fetch_mart(con, name) for name in MARTS}
+        return marts, {name: table.num_rows for name, table in marts.items()}
+    rows = {}
+    for name in MARTS:
+        if steps is not None:
+            steps.step(f"writing {name}.parquet")
+        rows[name] = write_mart(con, name, into / f"{name}.parquet")
+    return {}, rows
 
 
 def check_kinds(con: duckdb.DuckDBPyConnection) -> None:

@@ -14,6 +14,7 @@ from pipeline.marts.runner import build_marts
 from pipeline.preview.model import Preview, Side
 from pipeline.preview.report import render_report
 from pipeline.roster.teams import Roster, check_roster, read_bots, read_roster
+from pipeline.times import Heartbeat
 
 log = logging.getLogger("leaderboard.preview")
 
@@ -64,13 +65,19 @@ def compute_preview(
     after = read_roster(settings.teams_file)
     base, note = base_roster(base_teams)
 
-    def side(roster: Roster, why: str = "") -> Side:
-        return Side(roster, build_marts(raw_dirs, roster, bots, as_of, noreply), why)
+    def side(roster: Roster, why: str, steps: Heartbeat) -> Side:
+        memory = settings.build_memory_mb
+        built = build_marts(raw_dirs, roster, bots, as_of, noreply, memory_mb=memory, steps=steps)
+        return Side(roster, built, why)
 
     run_ids = [m.run_id for m in manifests if m.run_id]
+    with Heartbeat(log, "preview (the base roster)") as before:
+        base_side = side(base, note, before)
+    with Heartbeat(log, "preview (this roster)") as now:
+        after_side = side(after, "", now)
     return Preview(
-        side(base, note),
-        side(after),
+        base_side,
+        after_side,
         as_of,
         run_ids[0] if run_ids else None,
         publish_emails=settings.publish_emails,

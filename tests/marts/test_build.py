@@ -13,8 +13,7 @@ import pytest
 from pipeline import metrics
 from pipeline.cli import main
 from pipeline.config import Settings
-from pipeline.marts.build import read_manifests, resolve_noreply, write_marts
-from pipeline.marts.runner import MartBuild
+from pipeline.marts.build import read_manifests, resolve_noreply, swapped_in
 from pipeline.schema import MARTS
 from tests.queries.seed import Raw, t
 
@@ -147,9 +146,9 @@ def test_failed_write_leaves_old_marts_and_no_temp_folder(tmp_path: Path) -> Non
     marts_dir = tmp_path / "marts"
     marts_dir.mkdir()
     (marts_dir / "build.json").write_text("old", encoding="utf-8")
-    broken = MartBuild(marts={"leaderboard_users": pa.table({"window": ["x"]})})
-    with pytest.raises(ValueError):
-        write_marts(marts_dir, broken, {})
+    with pytest.raises(ValueError), swapped_in(marts_dir) as tmp:
+        (tmp / "leaderboard_users.parquet").write_bytes(b"half")
+        raise ValueError("a mart failed to write")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]
     assert (marts_dir / "build.json").read_text(encoding="utf-8") == "old"
 
