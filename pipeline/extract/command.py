@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from pipeline import schema
 from pipeline.config import Settings
 from pipeline.extract.extraction import Extraction
 from pipeline.extract.gitlab.client import GitLabClient
+from pipeline.extract.progress import Progress
 from pipeline.extract.projects import Planner
 from pipeline.extract.scheduler import Scheduler
 from pipeline.extract.store import staging
@@ -49,10 +51,11 @@ def run_extract(settings: Settings) -> dict[str, Any]:
     return extract(settings).manifest
 
 
-def extract(settings: Settings) -> ExtractResult:
-    """One extraction into a staging folder, swapped into `settings.extract_dir` on success."""
+def extract(settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> ExtractResult:
+    """One extraction into a staging folder, swapped into `settings.extract_dir` on success;
+    a progress line at least every 30 s of `clock` (`progress`)."""
     url, token = settings.require_gitlab()
-    clock = time.monotonic()
+    began = time.monotonic()
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     out = settings.extract_dir
     roster = read_roster(settings.teams_file) if settings.node_index == 1 else None
@@ -76,8 +79,11 @@ def extract(settings: Settings) -> ExtractResult:
                 extracted_at=started,
             )
             version = client.version()
-            scheduler = Scheduler(settings.workers, client.cancel)
             planner = Planner(ex)
+            progress = Progress(
+                lambda: ex.listings, client.stats, lambda: planner.planned, clock=clock
+            )
+            scheduler = Scheduler(settings.workers, client.cancel, tick=progress.tick)
             users = (
                 UserResolver(ex, roster.usernames, read_users(out / "state"), roster_lines(roster))
                 if roster
@@ -99,7 +105,7 @@ def extract(settings: Settings) -> ExtractResult:
     except BaseException:
         staging.discard(stage)
         raise
-    result = _result(ex, manifest, stats, time.monotonic() - clock, scheduler, users)
+    result = _result(ex, manifest, stats, time.monotonic() - began, scheduler, users)
     _summary(result, out)
     return result
 

@@ -58,9 +58,20 @@ class Source(Protocol):
 class Scheduler:
     """One `ThreadPoolExecutor` for the whole run; no pool inside it."""
 
-    def __init__(self, workers: int, on_cancel: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        workers: int,
+        on_cancel: Callable[[], None],
+        *,
+        tick: Callable[[], None] | None = None,
+        tick_every: float = 1.0,
+    ) -> None:
         self.workers = max(1, workers)
         self._on_cancel = on_cancel
+        #: called on this thread after every answer, and every `tick_every` seconds while none
+        #: comes (a long rate-limit wait, a slow page): the progress line's chance to be written
+        self._tick = tick or (lambda: None)
+        self._tick_every = tick_every
         self._new: deque[Source] = deque()
         self._active: list[Source] = []
         self.speculative_requests = 0
@@ -87,14 +98,13 @@ class Scheduler:
                     if not inflight:
                         self._check_all_done()
                         break
-                    ready = [finished.get()]
-                    while not finished.empty():
-                        ready.append(finished.get())
+                    ready = self._wait(finished)
                     now = time.monotonic()
                     self.busy_seconds += len(inflight) * (now - last)
                     last = now
                     for future in ready:
                         self._handle(inflight.pop(future), future)
+                    self._tick()
                 self.seconds += time.monotonic() - start  # over every run() of it
             except BaseException:
                 # Stop promptly: no new requests, sleeping retries wake and give up, the
@@ -103,6 +113,18 @@ class Scheduler:
                 for future in inflight:
                     future.cancel()
                 raise
+
+    def _wait(self, finished: queue.SimpleQueue[Future[Any]]) -> list[Future[Any]]:
+        """The futures finished so far, at least one; ticks while none comes."""
+        while True:
+            try:
+                ready = [finished.get(timeout=self._tick_every)]
+            except queue.Empty:
+                self._tick()
+                continue
+            while not finished.empty():
+                ready.append(finished.get())
+            return ready
 
     def _check_all_done(self) -> None:
         """Nothing in flight and nothing to send: every source must be finished, or a bug would
