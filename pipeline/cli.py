@@ -188,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bots", **bots)  # type: ignore[arg-type]
     p.add_argument("--data-dir", **data)  # type: ignore[arg-type]
 
-    p = _command(sub, "bench", "extraction benchmark against the simulator")
+    p = _command(sub, "bench", "benchmark against the simulator: extraction, or --pipeline")
+    p.add_argument("--pipeline", action="store_true",
+                   help="extract, build and publish: sizes and peaks")  # fmt: skip
     p.add_argument("--scale", type=_positive(float), default=1.0, metavar="S",
                    help="1.0 = reference scenario")  # fmt: skip
     p.add_argument("--latency-ms", type=_positive(float, zero=True), default=50.0, metavar="L")
@@ -251,6 +253,12 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         run_preview(settings, base_teams=args.base_teams, out=args.out, as_of=args.as_of)
         return 0
+    if command == "bench" and args.pipeline:
+        from pipeline.bench.whole import run_whole
+
+        if args.max_rpm or args.max_offset:
+            raise ConfigError("bench --pipeline takes --scale, --latency-ms and --workers only")
+        return run_whole(settings, args.scale, args.latency_ms, args.workers)
     if command == "bench":
         from pipeline.bench.command import run_bench
 

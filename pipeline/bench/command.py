@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench.procs import ChildRun, Sampler, SimProcess, child_env, run_measured
+from pipeline.bench.procs import (
+    SEED,
+    ChildRun,
+    Sampler,
+    SimProcess,
+    bench_env,
+    run_measured,
+    start,
+)
 from pipeline.bench.report import (
     OFFSET_REQUESTS_BAR,
     REQUESTS_BAR,
@@ -31,15 +38,11 @@ from pipeline.bench.report import (
     run_lines,
     wall_bar,
 )
-from pipeline.bench.scenario import GROUP, SCENARIO_FILE, Scenario, commit_pages, pages
+from pipeline.bench.scenario import GROUP, Scenario, commit_pages, pages
 from pipeline.config import Settings
-from pipeline.errors import LeaderboardError
-from pipeline.times import format_utc
 
 log = logging.getLogger("leaderboard.bench")
 
-SEED = 7
-ROSTER_PEOPLE = 500
 #: One simulated day: this share of the live projects get commits, a new MR and issue, a merge
 #: and a close; plus one new project with this much history.
 DAY_SHARE = 0.1
@@ -68,75 +71,16 @@ def run_bench(
     since = (now - dt.timedelta(days=731)).date()  # the whole generated history
     with tempfile.TemporaryDirectory(prefix="leaderboard-bench-") as tmp:
         work = Path(tmp)
-        scenario, sim = _start(work, scale, latency_ms, max_rpm, now, since)
+        scenario, sim = start(work, scale, latency_ms, max_rpm, now, since)
         with sim:
             if max_offset:
                 sim.control("config", {"max_offset": max_offset})
-            env = child_env(
-                {
-                    "GITLAB_URL": sim.url,
-                    "GITLAB_TOKEN": sim.token,
-                    "LEADERBOARD_GROUPS": GROUP,
-                    "LEADERBOARD_TEAMS": str(work / "teams.csv"),
-                    "LEADERBOARD_BOTS": str(work / "bots.txt"),
-                    "LEADERBOARD_DATA_DIR": str(work / "data"),
-                    "LEADERBOARD_PUBLIC_DIR": str(work / "public"),
-                    "LEADERBOARD_WORKERS": str(workers),
-                    "LEADERBOARD_SINCE": since.isoformat(),
-                    "LEADERBOARD_RETRY_ATTEMPTS": str(settings.retry_attempts),
-                    "LEADERBOARD_BACKOFF_BASE": str(settings.backoff_base),
-                    "LEADERBOARD_BACKOFF_CAP": str(settings.backoff_cap),
-                    # the simulator's users_get_by_id limit is off (below): as for a token on
-                    # the instance's allowlist, or 500 first look-ups would wait 10 minutes
-                    "LEADERBOARD_USER_LOOKUP_LIMIT": "0",
-                }
-            )
+            env = bench_env(sim, work, workers, since, settings)
             header = _header(scenario, scale, latency_ms, workers, max_rpm, now, since)
             print(header + _offset_note(scenario, max_offset), flush=True)
             runs = _runs(sim, env, work, scenario, latency_ms, workers, max_rpm, max_offset)
     failed = [m for m in runs if m.run.returncode != 0]
     return 1 if failed else 0
-
-
-def _start(
-    work: Path,
-    scale: float,
-    latency_ms: float,
-    max_rpm: float | None,
-    now: dt.datetime,
-    since: dt.date,
-) -> tuple[Scenario, SimProcess]:
-    """Generate the scenario and start the simulator side by side (each builds the dataset)."""
-    stamp = format_utc(now, "seconds")
-    common = ["--scale", f"{scale:g}", "--seed", str(SEED), "--now", stamp]
-    scenario_args = [
-        "--out",
-        str(work),
-        "--since",
-        since.isoformat(),
-        "--people",
-        str(ROSTER_PEOPLE),
-    ]
-    prepare = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.bench.scenario", *scenario_args, *common],
-        env=child_env({}),
-    )
-    # --warm: items are rendered once before serving, so the timed run measures the extractor
-    args = ["--profile", "bench", "--warm", *common, "--latency-ms", f"{latency_ms:g}"]
-    args += ["--users-get-by-id-limit", "0"]
-    if max_rpm:
-        # a small burst: a tenth of a minute's quota, as GitLab's limiter allows a little
-        burst = max(1, round(max_rpm / 60))
-        args += ["--rate-limit-rpm", str(round(max_rpm)), "--rate-limit-burst", str(burst)]
-    log.info("generating the bench organisation (scale %g) in two processes", scale)
-    try:
-        sim = SimProcess(args, work / "sim.log")
-    finally:
-        code = prepare.wait()
-    if code != 0:
-        sim.stop()
-        raise LeaderboardError(f"generating the bench scenario failed (exit {code})")
-    return Scenario.load(work / SCENARIO_FILE), sim
 
 
 def _measure(

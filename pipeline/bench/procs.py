@@ -1,8 +1,11 @@
-"""The benchmark's processes: the simulator in its own process, and the measured extractor."""
+"""The benchmark's processes: the simulator in its own process, and the measured commands."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
+import logging
 import os
 import re
 import subprocess
@@ -14,8 +17,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from pipeline.bench.scenario import GROUP, SCENARIO_FILE, Scenario
+from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.sim.control import SimControl
+from pipeline.times import format_utc
+
+log = logging.getLogger("leaderboard.bench")
+
+SEED = 7
+ROSTER_PEOPLE = 500
 
 #: The repository root, so `python -m pipeline` works from any working directory.
 ROOT = str(Path(__file__).resolve().parents[2])
@@ -40,6 +51,67 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     env.update(extra)
     return env
+
+
+def start(
+    work: Path,
+    scale: float,
+    latency_ms: float,
+    max_rpm: float | None,
+    now: dt.datetime,
+    since: dt.date,
+) -> tuple[Scenario, SimProcess]:
+    """Generate the scenario and start the simulator side by side (each builds the dataset)."""
+    stamp = format_utc(now, "seconds")
+    common = ["--scale", f"{scale:g}", "--seed", str(SEED), "--now", stamp]
+    scenario_args = ["--out", str(work), "--since", since.isoformat()]
+    scenario_args += ["--people", str(ROSTER_PEOPLE)]
+    prepare = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.bench.scenario", *scenario_args, *common],
+        env=child_env({}),
+    )
+    # --warm: items are rendered once before serving, so the timed run measures the extractor
+    args = ["--profile", "bench", "--warm", *common, "--latency-ms", f"{latency_ms:g}"]
+    args += ["--users-get-by-id-limit", "0"]
+    if max_rpm:
+        # a small burst: a tenth of a minute's quota, as GitLab's limiter allows a little
+        burst = max(1, round(max_rpm / 60))
+        args += ["--rate-limit-rpm", str(round(max_rpm)), "--rate-limit-burst", str(burst)]
+    log.info("generating the bench organisation (scale %g) in two processes", scale)
+    try:
+        sim = SimProcess(args, work / "sim.log")
+    finally:
+        code = prepare.wait()
+    if code != 0:
+        sim.stop()
+        raise LeaderboardError(f"generating the bench scenario failed (exit {code})")
+    return Scenario.load(work / SCENARIO_FILE), sim
+
+
+def bench_env(
+    sim: SimProcess, work: Path, workers: int, since: dt.date, settings: Settings
+) -> dict[str, str]:
+    """What every measured command runs with: the simulator, the bench roster, folders in
+    `work`, and only the caller's retry settings."""
+    return child_env(
+        {
+            "GITLAB_URL": sim.url,
+            "GITLAB_TOKEN": sim.token,
+            "LEADERBOARD_GROUPS": GROUP,
+            "LEADERBOARD_TEAMS": str(work / "teams.csv"),
+            "LEADERBOARD_BOTS": str(work / "bots.txt"),
+            "LEADERBOARD_DATA_DIR": str(work / "data"),
+            "LEADERBOARD_PUBLIC_DIR": str(work / "public"),
+            "LEADERBOARD_WORKERS": str(workers),
+            "LEADERBOARD_SINCE": since.isoformat(),
+            "LEADERBOARD_RETRY_ATTEMPTS": str(settings.retry_attempts),
+            "LEADERBOARD_BACKOFF_BASE": str(settings.backoff_base),
+            "LEADERBOARD_BACKOFF_CAP": str(settings.backoff_cap),
+            # the simulator's users_get_by_id limit is off (`start`): as for a token on the
+            # instance's allowlist, or 500 first look-ups would wait 10 minutes
+            "LEADERBOARD_USER_LOOKUP_LIMIT": "0",
+        }
+    )
 
 
 class SimProcess:
@@ -166,6 +238,14 @@ class ChildRun:
     server: dict[str, Any] = field(default_factory=dict)  # /_sim/stats after the run
     server_cpu: float | None = None  # CPU seconds the simulator spent during the run
     timeline: Timeline | None = None
+    #: each line of its output and the seconds after the start it came (`run_measured(timed=)`)
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    def longest_gap(self, marker: str) -> float:
+        """The longest the command went without a line holding `marker`: from its start to the
+        first, between two, from the last to its exit."""
+        marks = [0.0, *(at for at, text in self.lines if marker in text), self.wall]
+        return max(b - a for a, b in itertools.pairwise(marks))
 
     @property
     def extract_seconds(self) -> float | None:
@@ -178,8 +258,12 @@ class ChildRun:
         return lines[-1] if lines else (self.stderr.strip().splitlines() or ["(no output)"])[-1]
 
 
-def run_measured(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> ChildRun:
-    """Run `python -m pipeline ARGS` and measure wall time and peak RSS from its rusage."""
+def run_measured(
+    args: list[str], env: dict[str, str], cwd: Path, log: Path, *, timed: bool = False
+) -> ChildRun:
+    """Run `python -m pipeline ARGS` and measure wall time and peak RSS from its rusage; with
+    `timed`, also when each line of its output came (read through a pipe as it is written)."""
+    lines: list[tuple[float, str]] = []
     with log.open("wb") as err:
         started = time.monotonic()
         proc = subprocess.Popen(
@@ -187,9 +271,14 @@ def run_measured(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> 
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=err,
+            stdout=subprocess.PIPE if timed else err,
             stderr=subprocess.STDOUT,
         )
+        if proc.stdout is not None:
+            with proc.stdout:
+                for line in proc.stdout:
+                    lines.append((time.monotonic() - started, line.decode("utf-8", "replace")))
+                    err.write(line)
         # wait4 reaps the child and returns its own resource usage (ru_maxrss in KiB on Linux)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.monotonic() - started
@@ -203,4 +292,5 @@ def run_measured(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> 
         cpu=usage.ru_utime + usage.ru_stime,
         stderr=log.read_text("utf-8", errors="replace"),
         manifest=manifest,
+        lines=lines,
     )
