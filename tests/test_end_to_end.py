@@ -180,7 +180,8 @@ def test_hidden_and_renamed_users_are_found_by_the_extraction(
     users = pl.read_parquet(work / "data" / "raw" / "users" / "users.parquet")
     cache = read_users(work / "data" / "state").users  # GitLab's whole record, state included
     found = {
-        r["username"]: (r["id"], cache[r["username"]]["state"]) for r in users.iter_rows(named=True)
+        r["username"]: (r["id"], cache[r["username"].lower()]["state"])
+        for r in users.iter_rows(named=True)
     }
     assert {k: found[k] for k in ("rosa", "sam", "tara")} == {
         "rosa": (20, "blocked"),

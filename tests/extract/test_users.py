@@ -36,7 +36,8 @@ def records(data: Path) -> dict[str, tuple[int, str]]:
     cache = read_users(data / "state").users
     users = read_raw(data, "users")
     return {
-        r["username"]: (r["id"], cache[r["username"]]["state"]) for r in users.iter_rows(named=True)
+        r["username"]: (r["id"], cache[r["username"].lower()]["state"])
+        for r in users.iter_rows(named=True)
     }
 
 
