@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -32,6 +33,13 @@ MEMORY_MB = 512
 MB_PER_THREAD = 128
 #: rows per Arrow batch when a mart streams into its Parquet file
 BATCH_ROWS = 100_000
+#: intermediate tables Python reads once the queries have run (`_build`, `check_kinds`)
+READ_AFTER = frozenset(
+    {"int_items", "stg_metric_kinds", "int_bot_members", "int_unknown_usernames"}
+)
+_TABLE = re.compile(r"\b((?:stg|int)_[a-z0-9_]+)\b")
+_MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 def _queries_dir() -> Path:
@@ -82,16 +90,45 @@ def query_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:
 
 
 def run_queries(
-    con: duckdb.DuckDBPyConnection, queries_dir: Path = QUERIES_DIR, steps: Heartbeat | None = None
+    con: duckdb.DuckDBPyConnection,
+    queries_dir: Path = QUERIES_DIR,
+    steps: Heartbeat | None = None,
+    *,
+    drop_spent: bool = False,
 ) -> None:
-    """Run every queries/*.sql in name order; a failing file is named in the error."""
-    for path in query_files(queries_dir):
+    """Run every queries/*.sql in name order; a failing file is named in the error. With
+    `drop_spent`, each staging or intermediate table is dropped once the last file that reads it
+    has run: the build then holds what is still to be read, not everything it ever made."""
+    files = query_files(queries_dir)
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    spent = spent_after(texts) if drop_spent else {}
+    for index, (path, text) in enumerate(zip(files, texts, strict=True)):
         if steps is not None:
             steps.step(f"running queries/{path.name}")
         try:
-            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(text)
+            for name in spent.get(index, ()):
+                con.execute(f"drop table {name}")  # a name queries/ itself created
         except duckdb.Error as exc:
             raise LeaderboardError(f"build failed in {path.name}: {exc}") from exc
+
+
+def spent_after(texts: Sequence[str]) -> dict[int, list[str]]:
+    """File index -> the stg_/int_ tables no later file reads (but the marts' Python readers,
+    READ_AFTER). A file that calls a macro reads what the macro's own file reads."""
+    reads = [set(_TABLE.findall(_COMMENT.sub("", text))) for text in texts]
+    for index, text in enumerate(texts):
+        for macro in _MACRO.findall(text):
+            called = re.compile(rf"\b{macro}\s*\(")
+            for later in range(index + 1, len(texts)):
+                if called.search(_COMMENT.sub("", texts[later])):
+                    reads[later] |= reads[index]
+    last = {name: index for index, names in enumerate(reads) for name in names}
+    spent: dict[int, list[str]] = {}
+    for name, index in sorted(last.items()):
+        if name not in READ_AFTER:
+            spent.setdefault(index, []).append(name)
+    return spent
 
 
 def fetch_mart(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
@@ -154,7 +191,7 @@ def _build(
     inputs = load_raw_tables(con, raw_dirs)
     register_inputs(con, roster, bots, as_of, noreply)
     try:
-        run_queries(con, steps=steps)
+        run_queries(con, steps=steps, drop_spent=True)
     except LeaderboardError:
         check_raw_files(con, inputs)  # a damaged raw file is named, not the SQL that read it
         raise

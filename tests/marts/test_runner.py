@@ -77,3 +77,16 @@ def test_marts_stream_into_files_batch_by_batch_equal_to_the_arrow_ones(
     assert pq.ParquetFile(out / "contributions.parquet").metadata.num_row_groups == 13
     queries = [f"running queries/{p.name}" for p in runner.query_files()]
     assert steps.steps == [*queries, *(f"writing {name}.parquet" for name in MARTS)]
+
+
+def test_a_table_is_spent_after_the_last_file_that_reads_it_through_a_macro_too() -> None:
+    texts = [
+        "create or replace table stg_a as select 1 as x;",
+        "create or replace table int_b as select * from stg_a; -- int_z in a comment",
+        "create or replace macro is_b(v) as (v in (select x from int_b));",
+        "create or replace table int_c as select * from stg_a where is_b(x);",
+        "create or replace table int_items as select * from int_c;",
+        "create or replace table leaderboard_users as select 1 as x;",
+    ]
+    assert runner.spent_after(texts) == {3: ["int_b", "stg_a"], 4: ["int_c"]}
+    # int_items stays for check_kinds, the mart for its file; the comment names nothing
