@@ -50,7 +50,7 @@ def run_publish(settings: Settings, now: dt.datetime | None = None) -> Path:
 def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) -> None:
     """The whole public/ tree into `out`: downloads first, then the page that links them."""
     data_dir = out / "data"
-    exports.export_marts(inputs.marts, data_dir, settings.publish_emails)
+    downloads = exports.export_marts(inputs.marts, data_dir, settings.publish_emails)
     (data_dir / "manifest.json").write_text(
         exports.safe_json(public_manifest(inputs.manifest), indent=2) + "\n", encoding="utf-8"
     )
@@ -62,7 +62,7 @@ def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) 
         if settings.publish_emails
         else {name: privacy.mask_emails(table) for name, table in inputs.marts.items()}
     )
-    context = SiteContext.create(settings, page_marts, inputs, now)
+    context = SiteContext.create(settings, page_marts, inputs, now, downloads)
     files.write_site_files(context, out)
 
 
