@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import metrics, privacy
+from pipeline import budget, metrics, privacy
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.schema import MARTS, NULLABLE_INTEGERS
@@ -39,11 +39,19 @@ def run_publish(settings: Settings, now: dt.datetime | None = None) -> Path:
     staging = fresh_dir(target.parent, f".{target.name}.new-")
     try:
         write_site(settings, inputs, staging, now)
+        # before GitLab would refuse it, and before the old site is touched
+        used = budget.check_pages(settings, staging, target)
         swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log.info("published %s (as_of %s)", target / "index.html", inputs.as_of.isoformat())
+    log.info(
+        "published %s (as_of %s): %s in %d files",
+        target / "index.html",
+        inputs.as_of.isoformat(),
+        budget.megabytes(used.bytes),
+        used.files,
+    )
     return target
 
 
