@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline import metrics
+from pipeline import budget, metrics
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.marts.raw_tables import raw_dirs_of
@@ -112,6 +112,7 @@ def run_build(settings: Settings, as_of: dt.datetime | None) -> BuildResult:
         log_roster_findings(result)
         info = _build_info(settings, as_of, noreply, manifests, result)
         (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        budget.check_build(settings, tmp, marts_dir)  # the build job's artifact, before the swap
     rows = result.rows
     log.info("built %s marts for as_of %s into %s", len(rows), format_utc(as_of), marts_dir)
     return BuildResult(marts_dir=marts_dir, as_of=as_of, noreply=noreply, rows=rows)
