@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from pipeline.config import VARIABLES, Settings, settings_from_env
 from pipeline.errors import ConfigError, LeaderboardError, RosterError
 from pipeline.roster import notices
-from pipeline.times import Heartbeat, parse_utc
+from pipeline.times import parse_utc
 
 log = logging.getLogger("leaderboard")
 
@@ -249,7 +249,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         run_build(settings, as_of=args.as_of)
         return 0
     if command == "publish":
-        publish(settings)
+        from pipeline.site.publish import run_publish
+
+        run_publish(settings)
         return 0
     if command == "run":
         return run_all(settings)
@@ -286,20 +288,12 @@ def run_all(settings: Settings) -> int:
     """extract, build, publish: each stage only after the previous one fully succeeded."""
     from pipeline.extract.command import run_extract
     from pipeline.marts.build import run_build
+    from pipeline.site.publish import run_publish
 
     run_extract(settings)
     run_build(settings, as_of=None)
-    publish(settings)
+    run_publish(settings)
     return 0
-
-
-def publish(settings: Settings) -> None:
-    """`leaderboard publish`, named in the log when it runs past a few seconds (times.Heartbeat)."""
-    from pipeline.site.publish import run_publish
-
-    with Heartbeat(logging.getLogger("leaderboard.publish"), "publish") as beat:
-        beat.step("writing public/ from data/marts and data/manifest.json")
-        run_publish(settings)
 
 
 class _Formatter(logging.Formatter):

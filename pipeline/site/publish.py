@@ -20,6 +20,7 @@ from pipeline.errors import LeaderboardError
 from pipeline.schema import MARTS, NULLABLE_INTEGERS
 from pipeline.site import exports, files
 from pipeline.site.context import Inputs, SiteContext
+from pipeline.times import Heartbeat
 
 log = logging.getLogger("leaderboard.publish")
 
@@ -31,20 +32,25 @@ class PublishError(LeaderboardError):
 
 
 def run_publish(settings: Settings, now: dt.datetime | None = None) -> Path:
-    """Write settings.public_dir from data/; on any failure the old site stays untouched."""
-    inputs = read_inputs(settings.data_dir)
-    now = now or dt.datetime.now(dt.UTC)
-    target = settings.public_dir
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = fresh_dir(target.parent, f".{target.name}.new-")
-    try:
-        write_site(settings, inputs, staging, now)
-        # before GitLab would refuse it, and before the old site is touched
-        used = budget.check_pages(settings, staging, target)
-        swap_in(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Write settings.public_dir from data/; on any failure the old site stays untouched. A step
+    that runs past a few seconds is named in the log (times.Heartbeat)."""
+    with Heartbeat(log, "publish") as steps:
+        steps.step(f"reading {settings.data_dir}/marts and {settings.data_dir}/manifest.json")
+        inputs = read_inputs(settings.data_dir)
+        now = now or dt.datetime.now(dt.UTC)
+        target = settings.public_dir
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = fresh_dir(target.parent, f".{target.name}.new-")
+        try:
+            steps.step(f"writing the site into {staging}")
+            write_site(settings, inputs, staging, now)
+            steps.step("weighing the site against LEADERBOARD_PAGES_MAX_MB")
+            # before GitLab would refuse it, and before the old site is touched
+            used = budget.check_pages(settings, staging, target)
+            swap_in(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     log.info(
         "published %s (as_of %s): %s in %d files",
         target / "index.html",
