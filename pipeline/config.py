@@ -30,6 +30,8 @@ VARIABLES = {
     "LEADERBOARD_DATA_DIR": "raw data, state, manifest and marts (default data)",
     "LEADERBOARD_PUBLIC_DIR": "the site (default public)",
     "LEADERBOARD_PUBLISH_EMAILS": "1 shows author emails on the site; otherwise masked",
+    "LEADERBOARD_PEOPLE": "show (default) names people on the site and in the MR preview; hide "
+    "publishes team-level figures only",
     "LEADERBOARD_PUBLISH_RAW": "1 also publishes the raw tables",
     "LEADERBOARD_STALE_HOURS": "the page calls the data stale past this age (default 26)",
     "LEADERBOARD_NOTE_TOKEN": "token with the api scope, only to post the MR preview note",
@@ -94,6 +96,8 @@ class Settings:
     data_dir: Path = Path("data")
     public_dir: Path = Path("public")
     publish_emails: bool = False
+    #: "show": people on the site and in the MR preview; "hide": teams only (works councils)
+    people: str = "show"
     publish_raw: bool = False
     note_token: Secret | None = field(default=None, repr=False)
     stale_hours: float = 26.0
@@ -162,6 +166,15 @@ def default_since(today: dt.date) -> dt.date:
         return today.replace(year=today.year - 2)
     except ValueError:  # 29 February
         return today.replace(year=today.year - 2, day=28)
+
+
+def _people(env: Mapping[str, str]) -> str:
+    value = env.get("LEADERBOARD_PEOPLE", "").strip().lower() or "show"
+    if value not in ("show", "hide"):
+        raise ConfigError(
+            f"LEADERBOARD_PEOPLE must be show or hide, not {value!r} (hide publishes teams only)"
+        )
+    return value
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -327,6 +340,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         data_dir=Path(env.get("LEADERBOARD_DATA_DIR", "").strip() or "data"),
         public_dir=Path(env.get("LEADERBOARD_PUBLIC_DIR", "").strip() or "public"),
         publish_emails=_flag(env, "LEADERBOARD_PUBLISH_EMAILS"),
+        people=_people(env),
         publish_raw=_flag(env, "LEADERBOARD_PUBLISH_RAW"),
         note_token=_token(env, "LEADERBOARD_NOTE_TOKEN"),
         stale_hours=_number(env, "LEADERBOARD_STALE_HOURS", 26, 0),
