@@ -52,6 +52,7 @@ _EXTRACT = (
     "LEADERBOARD_FULL_REFRESH_DAYS",
     *_ROSTER,
     "LEADERBOARD_DATA_DIR",
+    "LEADERBOARD_ARTIFACT_MAX_MB",
     "CI_NODE_INDEX",
     "CI_NODE_TOTAL",
 )
@@ -63,6 +64,8 @@ _PUBLISH = (
     "LEADERBOARD_PUBLISH_RAW",
     "LEADERBOARD_PEOPLE",
     "LEADERBOARD_STALE_HOURS",
+    "LEADERBOARD_PAGES_MAX_MB",
+    "LEADERBOARD_ARTIFACT_MAX_MB",
     "CI_PIPELINE_URL",
     "CI_PROJECT_URL",
     "CI_DEFAULT_BRANCH",
@@ -72,7 +75,7 @@ _PUBLISH = (
 BY_COMMAND: dict[str, tuple[str, ...]] = {
     "validate-teams": (*_ROSTER, *_HTTP, "LEADERBOARD_DATA_DIR"),
     "extract": _EXTRACT,
-    "build": _BUILD,
+    "build": (*_BUILD, "LEADERBOARD_ARTIFACT_MAX_MB"),
     "publish": _PUBLISH,
     "run": tuple(dict.fromkeys((*_EXTRACT, *_BUILD, *_PUBLISH))),
     "preview": (
@@ -91,6 +94,8 @@ BY_COMMAND: dict[str, tuple[str, ...]] = {
         "LEADERBOARD_PUBLISH_EMAILS",
         "LEADERBOARD_PUBLISH_RAW",
         "LEADERBOARD_STALE_HOURS",
+        "LEADERBOARD_PAGES_MAX_MB",
+        "LEADERBOARD_ARTIFACT_MAX_MB",
     ),
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigError
+from pipeline.times import default_since
 
 #: Every variable `settings_from_env` reads, in one line each (README: Settings).
 VARIABLES = {
@@ -34,6 +35,8 @@ VARIABLES = {
     "publishes team-level figures only",
     "LEADERBOARD_PUBLISH_RAW": "1 also publishes the raw tables",
     "LEADERBOARD_STALE_HOURS": "the page calls the data stale past this age (default 26)",
+    "LEADERBOARD_PAGES_MAX_MB": "GitLab's maximum Pages site size in MB (default 100; 0: none)",
+    "LEADERBOARD_ARTIFACT_MAX_MB": "GitLab's maximum artifacts of one job in MB (100; 0: none)",
     "LEADERBOARD_NOTE_TOKEN": "token with the api scope, only to post the MR preview note",
     "LEADERBOARD_RETRY_ATTEMPTS": "attempts per request before the run fails (default 6)",
     "LEADERBOARD_USER_LOOKUP_LIMIT": "GitLab's users_get_by_id limit per 10 minutes (default "
@@ -101,6 +104,8 @@ class Settings:
     publish_raw: bool = False
     note_token: Secret | None = field(default=None, repr=False)
     stale_hours: float = 26.0
+    pages_max_mb: float = 100.0
+    artifact_max_mb: float = 100.0
     node_index: int = 1
     node_total: int = 1
     pipeline_url: str | None = None
@@ -158,14 +163,6 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
-
-
-def default_since(today: dt.date) -> dt.date:
-    """Two years back, so the 365-day window is always covered with room to spare."""
-    try:
-        return today.replace(year=today.year - 2)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 2, day=28)
 
 
 def _people(env: Mapping[str, str]) -> str:
@@ -344,6 +341,8 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         publish_raw=_flag(env, "LEADERBOARD_PUBLISH_RAW"),
         note_token=_token(env, "LEADERBOARD_NOTE_TOKEN"),
         stale_hours=_number(env, "LEADERBOARD_STALE_HOURS", 26, 0),
+        pages_max_mb=_number(env, "LEADERBOARD_PAGES_MAX_MB", 100, 0),
+        artifact_max_mb=_number(env, "LEADERBOARD_ARTIFACT_MAX_MB", 100, 0),
         node_index=node_index,
         node_total=node_total,
         pipeline_url=env.get("CI_PIPELINE_URL", "").strip() or None,

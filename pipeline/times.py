@@ -1,4 +1,4 @@
-"""UTC times as text: the one ISO 8601 reader and the one writer every stage shares."""
+"""UTC times: the one ISO 8601 reader and writer every stage shares, and the default since."""
 
 from __future__ import annotations
 
@@ -41,3 +41,11 @@ def format_utc(
 def display_utc(value: dt.datetime) -> str:
     """`2026-08-23 00:00 UTC`: a time as people read it on the page and in the MR preview."""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def default_since(today: dt.date) -> dt.date:
+    """Two years back, so the 365-day window is always covered with room to spare."""
+    try:
+        return today.replace(year=today.year - 2)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 2, day=28)

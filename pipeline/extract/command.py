@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import schema
+from pipeline import budget, schema
 from pipeline.config import Settings
 from pipeline.extract.extraction import Extraction
 from pipeline.extract.gitlab.client import GitLabClient
@@ -95,6 +95,7 @@ def extract(settings: Settings) -> ExtractResult:
                 scheduler.run()
             manifest = _finish(ex, users, previous, run_id, started, url, version, stage)
             stats = client.stats.as_dict()
+        budget.check_extract(settings, stage, out)  # what the job uploads, before it replaces
         staging.swap(out, stage, tag)
     except BaseException:
         staging.discard(stage)

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pyarrow.parquet as pq
 
-from pipeline import metrics
+from pipeline import budget, metrics
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.marts.raw_tables import raw_dirs_of
@@ -107,7 +108,7 @@ def run_build(settings: Settings, as_of: dt.datetime | None) -> BuildResult:
     log_roster_findings(result)
     info = _build_info(settings, as_of, noreply, manifests, result)
     marts_dir = data_dir / "marts"
-    write_marts(marts_dir, result, info)
+    write_marts(marts_dir, result, info, lambda tmp: budget.check_build(settings, tmp, marts_dir))
     rows = {name: table.num_rows for name, table in result.marts.items()}
     log.info("built %s marts for as_of %s into %s", len(rows), format_utc(as_of), marts_dir)
     return BuildResult(marts_dir=marts_dir, as_of=as_of, noreply=noreply, rows=rows)
@@ -151,8 +152,14 @@ def _build_info(
     }
 
 
-def write_marts(marts_dir: Path, result: MartBuild, info: dict[str, Any]) -> None:
-    """Write into a sibling temp folder, then swap it in, so a failure leaves the old marts."""
+def write_marts(
+    marts_dir: Path,
+    result: MartBuild,
+    info: dict[str, Any],
+    check: Callable[[Path], object] | None = None,
+) -> None:
+    """Write into a sibling temp folder, then swap it in, so a failure leaves the old marts;
+    `check` sees the folder written before it replaces them (the build job's artifact)."""
     parent = marts_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".marts-tmp-{os.getpid()}"
@@ -163,6 +170,8 @@ def write_marts(marts_dir: Path, result: MartBuild, info: dict[str, Any]) -> Non
         for name, table in result.marts.items():
             pq.write_table(table.cast(MARTS[name]), tmp / f"{name}.parquet")
         (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        if check:
+            check(tmp)
         if marts_dir.exists():
             marts_dir.rename(old)
         tmp.rename(marts_dir)

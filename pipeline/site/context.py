@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -39,6 +39,8 @@ class SiteContext:
     # Joined on full addresses before masking, so two masked look-alikes never merge.
     unmatched: tuple[identities.UnmatchedEmail, ...] = ()
     bots: tuple[identities.Bot, ...] = ()
+    #: what publish wrote of each mart: its formats and their sizes in bytes
+    downloads: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -47,6 +49,7 @@ class SiteContext:
         marts: dict[str, pa.Table],
         inputs: Inputs,
         now: dt.datetime,
+        downloads: dict[str, dict[str, int]] | None = None,
     ) -> SiteContext:
         return cls(
             marts=marts,
@@ -61,6 +64,7 @@ class SiteContext:
             edit_teams_url=edit_teams_url(settings),
             unmatched=tuple(identities.unmatched_emails(inputs.marts, settings.publish_emails)),
             bots=tuple(identities.bots(inputs.marts, settings.publish_emails)),
+            downloads=downloads or {},
         )
 
     @property

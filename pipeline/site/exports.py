@@ -94,20 +94,45 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
-def export_table(table: pa.Table, out_dir: Path, name: str) -> list[Path]:
-    """`<name>.parquet`, `.csv` and `.json` in out_dir."""
-    paths = [out_dir / f"{name}.{ext}" for ext in ("parquet", "csv", "json")]
-    write_parquet(table, paths[0])
-    write_csv(table, paths[1])
-    write_json(table, paths[2])
-    return paths
+#: Tables of items, which grow with the organisation's activity: Parquet only on Pages (a CSV or
+#: JSON copy is several times larger); a person's or team's items are in their drill-down.
+ITEM_LEVEL = frozenset({"contributions"})
+#: A CSV or JSON copy larger than this is left out of public/ (the page says so; the Parquet is
+#: there, and every mart is in the build job's artifacts).
+COPY_MAX_MB = 10
+FORMATS = ("parquet", "csv", "json")
 
 
-def export_marts(tables: dict[str, pa.Table], out_dir: Path, publish_emails: bool) -> None:
-    """Every mart in three formats; emails masked unless publishing them was asked for."""
+def export_table(
+    table: pa.Table, out_dir: Path, name: str, formats: tuple[str, ...] = FORMATS
+) -> dict[str, int]:
+    """`<name>.<format>` in out_dir for each format; returns the bytes of each file kept (a CSV
+    or JSON copy over COPY_MAX_MB is removed again)."""
+    writers = {"parquet": write_parquet, "csv": write_csv, "json": write_json}
+    sizes: dict[str, int] = {}
+    for ext in formats:
+        path = out_dir / f"{name}.{ext}"
+        writers[ext](table, path)
+        size = path.stat().st_size
+        if ext != "parquet" and size > COPY_MAX_MB * 1024 * 1024:
+            path.unlink()
+            continue
+        sizes[ext] = size
+    return sizes
+
+
+def export_marts(
+    tables: dict[str, pa.Table], out_dir: Path, publish_emails: bool
+) -> dict[str, dict[str, int]]:
+    """Every mart as Parquet, and as CSV and JSON unless it is item-level or the copy too large;
+    emails masked unless publishing them was asked for. Returns each mart's files' sizes."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
     for name, table in tables.items():
-        export_table(table if publish_emails else mask_emails(table), out_dir, name)
+        formats = ("parquet",) if name in ITEM_LEVEL else FORMATS
+        masked = table if publish_emails else mask_emails(table)
+        written[name] = export_table(masked, out_dir, name, formats)
+    return written
 
 
 def raw_files(data_dir: Path) -> Iterable[tuple[Path, Path]]:

@@ -10,9 +10,10 @@ import pyarrow as pa
 
 from pipeline import metrics
 from pipeline.schema import WINDOWS
-from pipeline.site import index
+from pipeline.site import index, items
 from pipeline.site.context import SiteContext
 from pipeline.site.exports import plain_value, safe_json
+from pipeline.site.items import fixed_timestamp, write_text
 from pipeline.site.tables import board_columns, metric_order
 
 METRIC_BY_NAME = {m.name: m for m in metrics.METRICS}
@@ -29,11 +30,6 @@ ASSETS = (
     "favicon.svg",
 )
 DEFAULT_WINDOW = "30d"
-
-
-def fixed_timestamp(value: dt.datetime) -> str:
-    """Always with microseconds, so the page can compare times as strings, exactly."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def window_starts(as_of: dt.datetime) -> dict[str, str]:
@@ -56,8 +52,9 @@ def columnar(table: pa.Table) -> dict[str, Any]:
     return {"columns": table.column_names, "rows": rows}
 
 
-def board_payload(ctx: SiteContext) -> dict[str, Any]:
-    """Boards, weekly activity and the facts the header shows."""
+def board_payload(ctx: SiteContext, item_index: dict[str, Any]) -> dict[str, Any]:
+    """Boards, weekly activity, the facts the header shows and where each membership's items
+    are (`items`: the drill-down loads only the files of the person or team opened)."""
     return {
         "meta": {
             "as_of": fixed_timestamp(ctx.as_of),
@@ -82,6 +79,7 @@ def board_payload(ctx: SiteContext) -> dict[str, Any]:
         "users": columnar(ctx.marts["leaderboard_users"]),
         "teams": columnar(ctx.marts["leaderboard_teams"]),
         "weekly": columnar(ctx.marts["weekly_team_activity"]),
+        "items": item_index,
     }
 
 
@@ -100,33 +98,23 @@ def metric_json(metric: metrics.Metric, weight: int | None) -> dict[str, Any]:
     }
 
 
-def contributions_payload(ctx: SiteContext) -> dict[str, Any]:
-    """Every counted item, plus the path and page of each project they name (by id)."""
-    items = ctx.marts["contributions"]
-    named = set(items.column("project_id").to_pylist())
-    projects = ctx.marts["projects"]
-    keep = [pid in named for pid in projects.column("project_id").to_pylist()]
-    return {**columnar(items), "projects": columnar(projects.filter(pa.array(keep, pa.bool_())))}
-
-
 def data_script(variable: str, payload: dict[str, Any]) -> str:
     """A script that sets one global, so the page works from file:// with no fetch()."""
     return f"window.{variable} = {safe_json(payload)};\n"
 
 
 def write_site_files(ctx: SiteContext, out: Path) -> None:
-    """Assets, data scripts and index.html into out (downloads are written by exports)."""
+    """Assets, data scripts and index.html into out, each with its gzip copy for Pages (downloads
+    are written by exports)."""
     assets = out / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     # Beside this module (package data), not importlib.resources: a stale editable install can
     # make `pipeline` a namespace package, whose resources reader rejects it.
     package = Path(__file__).resolve().parent / "assets"
     for name in ASSETS:
-        (assets / name).write_bytes((package / name).read_bytes())
+        write_text(assets / name, (package / name).read_text(encoding="utf-8"))
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
-    (data / "board.js").write_text(data_script("LEADERBOARD", board_payload(ctx)), encoding="utf-8")
-    (data / "contributions.js").write_text(
-        data_script("LEADERBOARD_CONTRIBUTIONS", contributions_payload(ctx)), encoding="utf-8"
-    )
-    (out / "index.html").write_text(index.render_index(ctx), encoding="utf-8")
+    item_index = items.write_items(ctx.marts["contributions"], ctx.marts["projects"], out)
+    write_text(data / "board.js", data_script("LEADERBOARD", board_payload(ctx, item_index)))
+    write_text(out / "index.html", index.render_index(ctx))

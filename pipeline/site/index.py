@@ -7,6 +7,7 @@ from typing import Any
 
 from pipeline import metrics
 from pipeline.schema import MARTS, WINDOWS
+from pipeline.site import exports
 from pipeline.site.context import SiteContext
 from pipeline.site.identities import bots_section, unmatched_section
 from pipeline.site.tables import (
@@ -43,7 +44,11 @@ SELECT team, username, score, "rank"
 FROM 'leaderboard_users.parquet'
 WHERE "window" = '30d'
 ORDER BY "rank", team, username
-LIMIT 10;"""
+LIMIT 10;
+
+-- every counted item as CSV, from contributions.parquet
+COPY (SELECT * FROM 'contributions.parquet') TO 'contributions.csv' (HEADER);"""
+COPY_MAX = exports.COPY_MAX_MB
 
 
 def window_label(name: str) -> str:
@@ -152,13 +157,34 @@ def weekly() -> str:
     )
 
 
+def file_size(size: int) -> str:
+    """A download's size as a reader sees it: kB below a megabyte, else MB (of 1024 kB)."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} kB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def formats_cell(name: str, sizes: dict[str, int]) -> str:
+    """Each file of a mart linked with its size; what is not here, said."""
+    links = " ".join(
+        f'<span class="format"><a href="data/{name}.{ext}">{ext}</a> '
+        f'<span class="muted">{file_size(size)}</span></span>'
+        for ext, size in sizes.items()
+    )
+    if name in exports.ITEM_LEVEL:
+        return links + ' <span class="muted">Parquet only</span>'
+    missing = [ext for ext in exports.FORMATS if ext not in sizes]
+    if missing:
+        gone = ", ".join(missing)
+        return links + f' <span class="muted">{gone}: over {COPY_MAX} MB, not here</span>'
+    return links
+
+
 def downloads(ctx: SiteContext) -> str:
     rows = "".join(
         # a break opportunity after each "_", so a phone wraps a long name between its words
         f'<tr><th scope="row">{name.replace("_", "_<wbr>")}</th><td>{e(MART_NOTES[name])}</td>'
-        '<td class="formats">'
-        + " ".join(f'<a href="data/{name}.{ext}">{ext}</a>' for ext in ("parquet", "csv", "json"))
-        + "</td></tr>"
+        f'<td class="formats">{formats_cell(name, ctx.downloads.get(name, {}))}</td></tr>'
         for name in MARTS
     )
     raw = (
@@ -171,10 +197,16 @@ def downloads(ctx: SiteContext) -> str:
         '<section id="downloads" aria-labelledby="downloads-title">'
         '<h2 id="downloads-title">Download the data</h2>'
         f"<p>Every table behind this page, as of {e(display_time(ctx.as_of))}.{privacy}</p>"
+        f"<p>What is where: every table is here as Parquet, with CSV and JSON copies of up to "
+        f"{COPY_MAX} MB each. The counted items (<code>contributions</code>) are Parquet only: "
+        "a person's or a team's items open with their drill-down above, and DuckDB turns the "
+        "Parquet into CSV (below). The scheduled pipeline keeps them too, as its jobs' "
+        "downloads: the build job's <code>data/marts/</code> (every table as Parquet) and the "
+        "extract job's <code>data/</code> (the raw extraction and its manifest).</p>"
         '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="downloads-caption">'
         '<table class="downloads"><caption id="downloads-caption">Marts</caption>'
         '<thead><tr><th scope="col">Table</th>'
-        '<th scope="col">Contents</th><th scope="col">Formats</th></tr></thead>'
+        '<th scope="col">Contents</th><th scope="col">Files</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>{raw}"
         '<p id="duckdb-example">Query it yourself with DuckDB:</p>'
         f'<pre tabindex="0" aria-labelledby="duckdb-example"><code>{e(DUCKDB_EXAMPLE)}</code></pre>'
@@ -200,7 +232,7 @@ def verification(ctx: SiteContext) -> str:
     )
 
 
-# data/contributions.js is loaded by app.js on the first drill-down: it can be large.
+# data/items/*.js and data/projects.js are loaded by items.js when a drill-down opens.
 SCRIPTS = (
     "assets/stale.js",
     "data/board.js",

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import metrics, privacy
+from pipeline import budget, metrics, privacy
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.schema import MARTS, NULLABLE_INTEGERS
@@ -39,18 +39,26 @@ def run_publish(settings: Settings, now: dt.datetime | None = None) -> Path:
     staging = fresh_dir(target.parent, f".{target.name}.new-")
     try:
         write_site(settings, inputs, staging, now)
+        # before GitLab would refuse it, and before the old site is touched
+        used = budget.check_pages(settings, staging, target)
         swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    log.info("published %s (as_of %s)", target / "index.html", inputs.as_of.isoformat())
+    log.info(
+        "published %s (as_of %s): %s in %d files",
+        target / "index.html",
+        inputs.as_of.isoformat(),
+        budget.megabytes(used.bytes),
+        used.files,
+    )
     return target
 
 
 def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) -> None:
     """The whole public/ tree into `out`: downloads first, then the page that links them."""
     data_dir = out / "data"
-    exports.export_marts(inputs.marts, data_dir, settings.publish_emails)
+    downloads = exports.export_marts(inputs.marts, data_dir, settings.publish_emails)
     (data_dir / "manifest.json").write_text(
         exports.safe_json(public_manifest(inputs.manifest), indent=2) + "\n", encoding="utf-8"
     )
@@ -62,7 +70,7 @@ def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) 
         if settings.publish_emails
         else {name: privacy.mask_emails(table) for name, table in inputs.marts.items()}
     )
-    context = SiteContext.create(settings, page_marts, inputs, now)
+    context = SiteContext.create(settings, page_marts, inputs, now, downloads)
     files.write_site_files(context, out)
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from pipeline.schema import WINDOWS
 from pipeline.site.tables import METRIC_LABELS, METRIC_WORDS, movement
@@ -226,9 +228,9 @@ def test_a_team_drill_down_follows_the_window(browser: Any, site_dir: Path) -> N
         assert page.text_content("#detail h2") == f"Team {T_SCRIPT}, last 30 days"
         page.focus("#controls button[data-window='365d']")
         page.keyboard.press("Enter")
-        page.wait_for_function(
-            "document.querySelector('#detail h2').textContent.endsWith('365 days')"
-        )
+        # the longer window loads the team's older files first (the page's CSP forbids the
+        # eval a polled wait_for_function needs, so Playwright's expect polls instead)
+        expect(page.locator("#detail h2")).to_have_text(re.compile("365 days$"))
         assert page.evaluate("document.activeElement.dataset.window") == "365d"  # focus stays
         assert "window=365d" in page.evaluate("location.hash")
         assert "open=team" in page.evaluate("location.hash")

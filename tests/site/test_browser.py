@@ -290,7 +290,7 @@ def test_filter_by_team_and_search(view: Watched) -> None:
 def open_detail(page: Any, opener: str, title: str) -> None:
     """Click a name and wait until the drill-down shows `title`.
 
-    The first drill-down loads data/contributions.js by a script tag, so the panel appears
+    A drill-down loads its items' data scripts by script tags, so the panel appears
     asynchronously: wait for the condition (Playwright's `expect` polls), never for a time.
     """
     page.click(opener)
@@ -385,12 +385,21 @@ def test_review_credit_in_the_board_and_drill_down(view: Watched) -> None:
     view.assert_clean()
 
 
-def test_items_load_on_first_drill_down_and_escape_closes(view: Watched) -> None:
+def loaded_items(page: Any) -> list[list[str]]:
+    """The (team, username) of every membership whose items the page has loaded."""
+    return page.evaluate(
+        """() => window.LEADERBOARD.items.rows.filter((m) => m[2].some((f) =>
+            window.LEADERBOARD_ITEMS && f[0] in window.LEADERBOARD_ITEMS))
+            .map((m) => [m[0], m[1]]).sort()"""
+    )
+
+
+def test_items_load_with_their_drill_down_only_and_escape_closes(view: Watched) -> None:
     page = view.page
-    assert page.evaluate("typeof window.LEADERBOARD_CONTRIBUTIONS") == "undefined"
+    assert page.evaluate("typeof window.LEADERBOARD_ITEMS") == "undefined"
     opener = "#board-people tr[data-username='erin'] th button"
     open_detail(page, opener, "erin in Platform, last 30 days")
-    assert page.evaluate("window.LEADERBOARD_CONTRIBUTIONS.rows.length") == len(contributions())
+    assert loaded_items(page) == [["Platform", "erin"]]
     page.keyboard.press("Escape")
     expect(page.locator("#detail")).to_be_hidden()
     assert page.evaluate("document.activeElement.textContent") == "erin"
@@ -474,7 +483,13 @@ def test_no_injected_markup_anywhere_after_using_everything(view: Watched) -> No
     for team in page.locator("#weekly-team option").all_text_contents():
         page.select_option("#weekly-team", team)
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
-    assert page.evaluate("document.scripts.length") == 9
+    # the page's 8 scripts, then the data scripts of every drill-down opened: all 7 memberships'
+    # items (each once, though opened in every window) and the projects' paths
+    sources = page.evaluate("Array.from(document.scripts).map((s) => s.getAttribute('src'))")
+    items = page.evaluate(
+        "window.LEADERBOARD.items.rows.flatMap((m) => m[2].map((f) => `data/items/${f[0]}.js`))"
+    )
+    assert sorted(sources[8:]) == sorted(["data/projects.js", *items]) and len(items) == 7
     assert page.evaluate("document.querySelectorAll('[onerror], [onload]').length") == 0
     headers = page.eval_on_selector_all(
         "#board-teams tbody th", "(t) => t.map((x) => x.textContent)"
@@ -558,11 +573,21 @@ def test_page_works_when_served_over_http(browser: Any, site_dir: Path) -> None:
             )
             assert len(detail_items(page)["commit"]) == 1
             watched.assert_clean(origin)
-            assert origin + "data/contributions.js" in watched.requests
+            fetched = [u for u in watched.requests if "/data/items/" in u]
+            assert fetched == [origin + f for f in erin_files(page)]
+            assert origin + "data/projects.js" in watched.requests
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def erin_files(page: Any) -> list[str]:
+    """The data scripts board.js names for erin's items in Platform."""
+    return page.evaluate(
+        """() => window.LEADERBOARD.items.rows.filter((m) => m[0] === 'Platform' &&
+            m[1] === 'erin')[0][2].map((f) => window.LEADERBOARD.items.dir + '/' + f[0] + '.js')"""
+    )
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -42,7 +42,9 @@ def test_every_csv_cell_is_its_json_value_with_a_quote_before_formula_starts(
     tmp_path: Path,
 ) -> None:
     public = publish(tmp_path, publish_emails=True)
-    for name in MARTS:
+    # the item-level table is Parquet only on Pages: no CSV to be a formula in
+    assert not list((public / "data").glob("contributions.*sv"))
+    for name in (n for n in MARTS if n != "contributions"):
         with (public / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
             header, *cells = list(csv.reader(handle))
         values = json.loads((public / "data" / f"{name}.json").read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import json
 import os
 import stat
@@ -107,9 +108,30 @@ def rank_text(rows: list[dict[str, Any]], row: dict[str, Any]) -> str:
     return f"{rank} {shown}{said}"
 
 
-def test_publish_writes_the_page_and_every_mart_in_three_formats(published: Path) -> None:
+def board_data(public: Path) -> dict[str, Any]:
+    """data/board.js's payload."""
+    text = (public / "data" / "board.js").read_text(encoding="utf-8")
+    prefix = "window.LEADERBOARD = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    payload: dict[str, Any] = json.loads(text[len(prefix) : -2])
+    return payload
+
+
+def item_files(public: Path) -> list[str]:
+    """Every drill-down data script board.js names."""
+    index = board_data(public)["items"]
+    return [f"{index['dir']}/{f[0]}.js" for row in index["rows"] for f in row[2]]
+
+
+def test_publish_writes_the_page_and_every_mart(published: Path) -> None:
+    """Parquet of every mart, CSV and JSON of all but the item-level one; the page's files each
+    with the gzip copy GitLab Pages serves."""
     names = sorted(str(p.relative_to(published)) for p in published.rglob("*") if p.is_file())
-    data = [f"data/{m}.{ext}" for m in MARTS for ext in ("csv", "json", "parquet")]
+    data = [
+        f"data/{m}.{ext}"
+        for m in MARTS
+        for ext in (("parquet",) if m == "contributions" else ("csv", "json", "parquet"))
+    ]
     assets = [
         f"assets/{n}"
         for n in (
@@ -124,8 +146,13 @@ def test_publish_writes_the_page_and_every_mart_in_three_formats(published: Path
             "style.css",
         )
     ]
-    expected = [*assets, "data/board.js", "data/contributions.js", "data/manifest.json", *data]
-    assert names == sorted([*expected, "index.html"])
+    page = [*assets, "data/board.js", "data/projects.js", "index.html", *item_files(published)]
+    assert len(item_files(published)) == 7  # one per membership with items, all small
+    expected = [*page, *(f"{p}.gz" for p in page), "data/manifest.json", *data]
+    assert names == sorted(expected)
+    for path in page:
+        zipped = (published / f"{path}.gz").read_bytes()
+        assert gzip.decompress(zipped) == (published / path).read_bytes()
     assert not list(published.parent.glob(".public.*")), "staging folders left behind"
 
 
@@ -197,7 +224,8 @@ def text_files(root: Path) -> list[Path]:
 
 def test_no_hostile_string_survives_unescaped(published: Path) -> None:
     files = text_files(published)
-    assert len(files) == 1 + 9 + len(MARTS) + 1
+    # the page, 7 scripts, board.js, projects.js, the items, each mart's JSON but the items'
+    assert len(files) == 1 + 7 + 2 + len(item_files(published)) + len(MARTS) - 1 + 1
     for path in files:
         text = path.read_text(encoding="utf-8")
         for needle in (*HOSTILE, "<script>window", "<img", "<svg", "\u2028", "\u2029"):
@@ -213,18 +241,21 @@ def test_no_hostile_string_survives_unescaped(published: Path) -> None:
 
 def test_csv_cells_are_neutralised_exactly(published: Path) -> None:
     for name, rows in marts().items():
+        if name == "contributions":
+            assert not (published / "data" / f"{name}.csv").exists()
+            continue
         masked = privacy.mask_emails(pa.Table.from_pylist(rows, schema=MARTS[name]))
         expected = [[exports.csv_cell(v) for v in row] for row in exports.iter_rows(masked)]
         with (published / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
             got = list(csv.reader(f))
         assert got[0] == MARTS[name].names
         assert got[1:] == expected, name
-    with (published / "data" / "contributions.csv").open(encoding="utf-8", newline="") as f:
+    with (published / "data" / "leaderboard_users.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    titles = {row["title"] for row in rows}
     teams = {row["team"] for row in rows}
-    assert {"'+SUM(1,2)", "'-2+3", "'@cmd", "'\tTabbed", "'\rCarriage"} <= titles
     assert "'" + T_FORMULA in teams and T_FORMULA not in teams
+    with (published / "data" / "unmatched_authors.csv").open(encoding="utf-8", newline="") as f:
+        assert "'@SUM(A1)" in {row["author_name"] for row in csv.DictReader(f)}
 
 
 def test_parquet_and_json_exports_hold_the_marts(published: Path) -> None:
@@ -233,6 +264,9 @@ def test_parquet_and_json_exports_hold_the_marts(published: Path) -> None:
         assert table.schema == MARTS[name]
         if not privacy.EMAIL_COLUMNS & set(MARTS[name].names):  # masked ones differ
             assert table.to_pylist() == rows
+        if name == "contributions":  # item-level: Parquet only
+            assert not (published / "data" / f"{name}.json").exists()
+            continue
         loaded = json.loads((published / "data" / f"{name}.json").read_text(encoding="utf-8"))
         assert len(loaded) == len(rows)
         assert list(loaded[0]) == MARTS[name].names
@@ -354,10 +388,7 @@ def test_no_links_when_ci_urls_are_unknown(published: Path) -> None:
 
 
 def test_data_scripts_carry_the_marts(published: Path) -> None:
-    text = (published / "data" / "board.js").read_text(encoding="utf-8")
-    prefix = "window.LEADERBOARD = "
-    assert text.startswith(prefix) and text.endswith(";\n")
-    payload = json.loads(text[len(prefix) : -2])
+    payload = board_data(published)
     assert payload["meta"]["as_of"] == "2026-08-23T00:00:00.000000Z"
     assert payload["meta"]["windows"][0] == {
         "name": "7d", "days": 7, "start": "2026-08-16T00:00:00.000000Z"
@@ -368,13 +399,22 @@ def test_data_scripts_carry_the_marts(published: Path) -> None:
     assert users == marts()["leaderboard_users"]
 
 
-def test_duckdb_example_runs_on_the_download(published: Path) -> None:
-    sql = site_index.DUCKDB_EXAMPLE.split("\n", 1)[1]
+def test_duckdb_examples_run_on_the_downloads(published: Path, tmp_path: Path) -> None:
+    board, items = site_index.DUCKDB_EXAMPLE.split("\n\n")
     path = str(published / "data" / "leaderboard_users.parquet")
     rows = (
-        duckdb.connect().execute(sql.replace("'leaderboard_users.parquet'", f"'{path}'")).fetchall()
+        duckdb.connect()
+        .execute(board.split("\n", 1)[1].replace("'leaderboard_users.parquet'", f"'{path}'"))
+        .fetchall()
     )
     assert rows[:2] == [("Platform", "alice", 6, 1), (T_IMG, "carol", 5, 2)]
+    # the counted items, Parquet only on the page, turned into CSV as the page says
+    source = published / "data" / "contributions.parquet"
+    copy = items.split("\n", 1)[1].replace("'contributions.parquet'", f"'{source}'")
+    duckdb.connect().execute(copy.replace("'contributions.csv'", f"'{tmp_path / 'c.csv'}'"))
+    with (tmp_path / "c.csv").open(encoding="utf-8", newline="") as f:
+        got = list(csv.DictReader(f))
+    assert [r["item_id"] for r in got] == [c["item_id"] for c in marts()["contributions"]]
 
 
 def big_marts(people: int, teams: int) -> dict[str, list[dict[str, Any]]]:
@@ -453,7 +493,9 @@ def test_empty_marts_publish_a_page_that_says_so(tmp_path: Path) -> None:
     public = run_publish(settings_for(tmp_path), now=SOON)
     tables = tables_of((public / "index.html").read_text(encoding="utf-8"))
     assert tables["board-people"] == tables["board-teams"] == tables["unmatched-authors"] == []
-    assert json.loads((public / "data" / "contributions.json").read_text()) == []
+    assert pq.read_table(public / "data" / "contributions.parquet").num_rows == 0
+    assert board_data(public)["items"]["rows"] == []
+    assert not list((public / "data" / "items").iterdir())
 
 
 def test_failure_while_writing_leaves_the_old_site(

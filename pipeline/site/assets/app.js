@@ -197,17 +197,29 @@
   }
 
   /* ---------- drill-down ---------- */
-  function itemsOf(filter) { return window.LeaderboardItems.between(WINDOWS[state.window].start, DATA.meta.as_of, filter); }
+  /* The items of the memberships passing `keep` in the chosen window (items.js loads only the
+     files of those memberships that reach into it). */
+  function itemsOf(keep) { return window.LeaderboardItems.between(WINDOWS[state.window].start, DATA.meta.as_of, keep); }
   var itemSections = function (row, items, showUser) { return window.LeaderboardItems.sections(row, items, showUser, METRICS); };
 
-  function withItems(callback) {
-    window.LeaderboardItems.load(callback, function () {
-      openDetail("The counted items could not be loaded", [el("p", { text: "data/contributions.js did not load; the same items are in contributions.csv." })]);
+  /* Loads the items a drill-down needs, then renders it, unless another drill-down was opened
+     (or this one closed) meanwhile: the files of two drill-downs may arrive in any order. */
+  var opened = 0;
+  function withItems(keep, render) {
+    var ticket = ++opened;
+    window.LeaderboardItems.load(keep, WINDOWS[state.window].start, function () {
+      if (ticket === opened && state.open) render();
+    }, function (src) {
+      if (ticket !== opened) return;
+      openDetail("The counted items could not be loaded", [el("p", { text: src + " did not load; the same items are in contributions.parquet (Download the data)." })]);
     });
   }
 
+  function ofPerson(row) { return function (m) { return m.username === row.username && m.team === row.team; }; }
+  function ofTeam(team) { return function (m) { return m.team === team; }; }
+
   var opener = null;
-  function hideDetail() { $("detail").hidden = true; }
+  function hideDetail() { $("detail").hidden = true; opened++; }
 
   function closeDetail() {
     hideDetail();
@@ -245,17 +257,17 @@
   function showPerson(row) {
     state.open = { kind: "person", team: row.team, username: row.username };
     if (hashReady) writeHash();
-    withItems(function () { renderPerson(row); });
+    withItems(ofPerson(row), function () { renderPerson(row); });
   }
 
   function showTeam(team) {
     state.open = { kind: "team", team: team };
     if (hashReady) writeHash();
-    withItems(function () { renderTeam(team); });
+    withItems(ofTeam(team), function () { renderTeam(team); });
   }
 
   function renderPerson(row) {
-    var items = itemsOf(function (c) { return c.username === row.username && c.team === row.team; });
+    var items = itemsOf(ofPerson(row));
     openDetail(row.username + " in " + row.team + ", last " + WINDOWS[state.window].days + " days",
       [scoreLine(row)].concat(itemSections(row, items, false)));
   }
@@ -269,7 +281,7 @@
       list.appendChild(el("li", {}, [nameButton(m.username, function () { showPerson(m); }, "Show what " + m.username + " did in " + team), " \u2014 score " + m.score]));
     });
     var chart = el("div", { className: "chart-box" });
-    var items = itemsOf(function (c) { return c.team === team; });
+    var items = itemsOf(ofTeam(team));
     openDetail("Team " + team + ", last " + WINDOWS[state.window].days + " days",
       [scoreLine(row), el("h3", { text: "Members (" + members.length + ")" }), list, chart].concat(itemSections(row, items, true)));
     drawWeekly(chart, team);

@@ -1,17 +1,102 @@
-/* The counted items of a drill-down: data/contributions.js loaded on first use (it can be
-   large), filtered to a window, grouped by kind with the mart's count on each heading, each item
-   linking to its GitLab page (a review comment to its note) and naming its project by path, linked to the project. DOM built
-   with textContent and setAttribute only (dom.js). */
+/* The counted items of a drill-down. Each membership's items sit in small data scripts under
+   data/items/, split by period (board.js `items` says which files and what time each reaches);
+   a drill-down loads only the files of the person or team opened that reach into its window,
+   by script tags (so the page works from file://), with data/projects.js for the projects' paths.
+   Items are grouped by kind with the mart's count on each heading, each linking to its GitLab
+   page (a review comment to its note) and naming its project by path, linked to the project.
+   DOM built with textContent and setAttribute only (dom.js). */
 (function () {
   "use strict";
   var dom = window.LeaderboardDom, el = dom.el, records = dom.records, safeHref = dom.safeHref, cmpText = dom.cmpText;
   var ITEM_LIMIT = 1000;
-  var ITEMS = null, PROJECTS = {};
+  var INDEX = [], DIR = "data/items", PROJECTS = null;
+  var LOADED = {}, DECODED = {};
 
-  /* Items with start <= at < end passing filter, newest first. */
-  function between(start, end, filter) {
-    return ITEMS.filter(function (c) { return c.at >= start && c.at < end && filter(c); })
-      .sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : cmpText(a.item_id, b.item_id); });
+  function setup(index) {
+    if (!index) return;
+    DIR = index.dir;
+    INDEX = records(index).map(function (m) {
+      return { team: m.team, username: m.username, files: m.files.map(function (f) { return { name: f[0], newest: f[1] }; }) };
+    });
+  }
+
+  /* The files of the memberships passing `keep` that hold an item at or after `start`. */
+  function filesFor(keep, start) {
+    var out = [];
+    INDEX.forEach(function (m) {
+      if (!keep(m)) return;
+      m.files.forEach(function (f) { if (f.newest >= start) out.push({ membership: m, file: f }); });
+    });
+    return out;
+  }
+
+  /* A data script by its src, once; `done(ok)` when it has run or failed. */
+  function script(src, done) {
+    var entry = LOADED[src];
+    if (entry && entry.state !== "loading") { done(entry.state === "done"); return; }
+    if (entry) { entry.waiting.push(done); return; }
+    entry = LOADED[src] = { state: "loading", waiting: [done] };
+    var finish = function (state) {
+      entry.state = state;
+      var queued = entry.waiting;
+      entry.waiting = [];
+      queued.forEach(function (f) { f(state === "done"); });
+    };
+    var node = el("script", { src: src });
+    node.addEventListener("load", function () { finish("done"); });
+    node.addEventListener("error", function () { delete LOADED[src]; finish("failed"); });
+    document.body.appendChild(node);
+  }
+
+  /* Loads what a drill-down of the memberships passing `keep` needs from `start` on, then calls
+     callback(); failed(src) names the first file that did not load. */
+  function load(keep, start, callback, failed) {
+    var sources = ["data/projects.js"].concat(filesFor(keep, start).map(function (x) { return DIR + "/" + x.file.name + ".js"; }));
+    var pending = sources.length, broken = null;
+    sources.forEach(function (src) {
+      script(src, function (ok) {
+        if (!ok && !broken) broken = src;
+        if (--pending) return;
+        if (broken) failed(broken);
+        else callback();
+      });
+    });
+  }
+
+  /* The item's page from its stored form (site/items.py encode_url): 0 is a commit's page under
+     its project, [rest] another page under it; anything else is the URL as GitLab gave it. */
+  function itemUrl(stored, row) {
+    if (stored === 0 || Array.isArray(stored)) {
+      var p = PROJECTS[row.project_id];
+      return p.web_url + "/" + (stored === 0 ? "-/commit/" + row.item_id : stored[0]);
+    }
+    return stored;
+  }
+
+  /* Times are stored without a zero fraction; the page compares them with microseconds. */
+  function fixed(at) { return at.length === 20 ? at.slice(0, 19) + ".000000Z" : at; }
+
+  function decoded(m, f) {
+    if (DECODED[f.name]) return DECODED[f.name];
+    if (!PROJECTS) {
+      PROJECTS = {};
+      records(window.LEADERBOARD_PROJECTS).forEach(function (p) { PROJECTS[p.project_id] = p; });
+    }
+    var rows = records(window.LEADERBOARD_ITEMS[f.name]).map(function (r) {
+      return { team: m.team, username: m.username, kind: r.kind, item_id: r.item_id, project_id: r.project_id,
+        title: r.title, web_url: itemUrl(r.web_url, r), at: fixed(r.at) };
+    });
+    DECODED[f.name] = rows;
+    return rows;
+  }
+
+  /* Items of the memberships passing `keep` with start <= at < end, newest first. */
+  function between(start, end, keep) {
+    var out = [];
+    filesFor(keep, start).forEach(function (x) {
+      decoded(x.membership, x.file).forEach(function (c) { if (c.at >= start && c.at < end) out.push(c); });
+    });
+    return out.sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : cmpText(a.item_id, b.item_id); });
   }
 
   function itemLine(c, showUser, marker) {
@@ -28,7 +113,7 @@
 
   /* A project by its path (group/app), linked to its page; its id only when unknown. */
   function projectName(id) {
-    var p = PROJECTS[id];
+    var p = PROJECTS && PROJECTS[id];
     if (!p) return el("span", { className: "muted project", text: "project " + id });
     var href = safeHref(p.web_url);
     return href ? el("a", { href: href, rel: "noopener noreferrer", className: "project", text: p.path_with_namespace })
@@ -65,34 +150,13 @@
         var ol = el("ol", { className: "items" });
         list.slice(0, ITEM_LIMIT).forEach(function (c) { ol.appendChild(itemLine(c, showUser, m.marker)); });
         section.appendChild(ol);
-        if (list.length > ITEM_LIMIT) section.appendChild(el("p", { className: "muted", text: "Showing the latest " + ITEM_LIMIT + " of " + list.length + "; all are in contributions.csv." }));
+        if (list.length > ITEM_LIMIT) section.appendChild(el("p", { className: "muted", text: "Showing the latest " + ITEM_LIMIT + " of " + list.length + "; all are in contributions.parquet (Download the data)." }));
       }
       out.push(section);
     });
     return out;
   }
 
-  /* contributions.js can be large: it loads on the first drill-down, not with the board. */
-  var waiting = [];
-  function load(callback, failed) {
-    if (ITEMS) { callback(); return; }
-    waiting.push(callback);
-    if (waiting.length > 1) return;
-    var done = function () {
-      ITEMS = records(window.LEADERBOARD_CONTRIBUTIONS);
-      if (window.LEADERBOARD_CONTRIBUTIONS.projects) {
-        records(window.LEADERBOARD_CONTRIBUTIONS.projects).forEach(function (p) { PROJECTS[p.project_id] = p; });
-      }
-      var queued = waiting;
-      waiting = [];
-      queued.forEach(function (f) { f(); });
-    };
-    if (window.LEADERBOARD_CONTRIBUTIONS) { done(); return; }
-    var script = el("script", { src: "data/contributions.js" });
-    script.addEventListener("load", done);
-    script.addEventListener("error", function () { waiting = []; failed(); });
-    document.body.appendChild(script);
-  }
-
-  window.LeaderboardItems = { load: load, between: between, sections: itemSections };
+  setup(window.LEADERBOARD && window.LEADERBOARD.items);
+  window.LeaderboardItems = { load: load, between: between, sections: itemSections, files: filesFor };
 })();
