@@ -232,6 +232,14 @@ MARTS = {
             *_BOT_METRICS,
         ]
     ),
+    #: each roster username and whether the site may name it (teams.csv `listed`): publish reads
+    #: it and never publishes it
+    "people_listed": pa.schema(
+        [
+            pa.field("username", pa.string()),
+            pa.field("listed", pa.bool_()),
+        ]
+    ),
     "projects": pa.schema(
         [
             pa.field("project_id", pa.int64()),

@@ -46,3 +46,18 @@ def test_the_listed_people_are_ranked_among_themselves(tmp_path: Path) -> None:
 def test_with_everyone_listed_the_two_boards_are_one(tmp_path: Path) -> None:
     marts = build(seeded(tmp_path), roster(*(member("red", n) for n in ("ann", "ben", "cat"))))
     assert marts["leaderboard_listed_users"].equals(marts["leaderboard_users"])
+
+
+def test_people_listed_names_every_roster_person_and_whether_the_site_may_name_them(
+    tmp_path: Path,
+) -> None:
+    # dan's only membership ended before every window: he has no board row, but is still known
+    team = roster(member("red", "ann"), member("red", "ben"), member("blue", "ben"),
+                  member("red", "dan", left=days_before(800).date().isoformat()),
+                  unlisted=frozenset({"ben", "dan"}))  # fmt: skip
+    marts = build(seeded(tmp_path), team)
+    assert rows(marts["people_listed"], "username", "listed") == [
+        ("ann", True),
+        ("ben", False),
+        ("dan", False),
+    ]
