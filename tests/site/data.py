@@ -281,9 +281,7 @@ def marts() -> dict[str, list[dict[str, Any]]]:
         "weekly_team_activity": weekly_rows(contribs),
         "unmatched_projects": unmatched_projects(),
         "bot_activity": bot_activity(),
-        "people_listed": [
-            {"username": u, "listed": True} for u in sorted({u for _, u in MEMBERS})
-        ],
+        "people_listed": [{"username": u, "listed": True} for u in sorted({u for _, u in MEMBERS})],
         "projects": projects(),
     }
 
