@@ -32,6 +32,8 @@ VARIABLES = {
     "LEADERBOARD_PUBLIC_DIR": "the site (default public)",
     "LEADERBOARD_BUILD_MEMORY_MB": "DuckDB's memory for build and preview, in MB (default 512)",
     "LEADERBOARD_PUBLISH_EMAILS": "1 shows author emails on the site; otherwise masked",
+    "LEADERBOARD_PEOPLE": "show (default) names people on the site and in the MR preview; hide "
+    "publishes team-level figures only",
     "LEADERBOARD_PUBLISH_RAW": "1 also publishes the raw tables",
     "LEADERBOARD_STALE_HOURS": "the page calls the data stale past this age (default 26)",
     "LEADERBOARD_PAGES_MAX_MB": "GitLab's maximum Pages site size in MB (default 100; 0: none)",
@@ -98,6 +100,8 @@ class Settings:
     data_dir: Path = Path("data")
     public_dir: Path = Path("public")
     publish_emails: bool = False
+    #: "show": people on the site and in the MR preview; "hide": teams only (works councils)
+    people: str = "show"
     publish_raw: bool = False
     build_memory_mb: int = 512  # DuckDB's limit (marts/runner); what does not fit spills to disk
     note_token: Secret | None = field(default=None, repr=False)
@@ -161,6 +165,15 @@ class Settings:
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _people(env: Mapping[str, str]) -> str:
+    value = env.get("LEADERBOARD_PEOPLE", "").strip().lower() or "show"
+    if value not in ("show", "hide"):
+        raise ConfigError(
+            f"LEADERBOARD_PEOPLE must be show or hide, not {value!r} (hide publishes teams only)"
+        )
+    return value
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -326,6 +339,7 @@ def settings_from_env(env: Mapping[str, str], today: dt.date | None = None) -> S
         data_dir=Path(env.get("LEADERBOARD_DATA_DIR", "").strip() or "data"),
         public_dir=Path(env.get("LEADERBOARD_PUBLIC_DIR", "").strip() or "public"),
         publish_emails=_flag(env, "LEADERBOARD_PUBLISH_EMAILS"),
+        people=_people(env),
         publish_raw=_flag(env, "LEADERBOARD_PUBLISH_RAW"),
         build_memory_mb=int(_number(env, "LEADERBOARD_BUILD_MEMORY_MB", 512, 64)),
         note_token=_token(env, "LEADERBOARD_NOTE_TOKEN"),

@@ -138,20 +138,23 @@ _METRICS = [pa.field(name, pa.int64()) for name in metrics.NAMES]
 #: The metrics bot_activity lists (the registry's `bots` ones).
 _BOT_METRICS = [pa.field(name, pa.int64()) for name in metrics.BOT_NAMES]
 
-#: The names the site still imports (the site part of issue 21 moves it to the registry).
+_PEOPLE_BOARD = pa.schema(
+    [
+        pa.field("window", pa.string()),
+        pa.field("team", pa.string()),
+        pa.field("username", pa.string()),
+        *_METRICS,
+        pa.field("score", pa.int64()),
+        pa.field("rank", pa.int64()),
+        pa.field("prev_rank", pa.int64()),
+    ]
+)
 
 MARTS = {
-    "leaderboard_users": pa.schema(
-        [
-            pa.field("window", pa.string()),
-            pa.field("team", pa.string()),
-            pa.field("username", pa.string()),
-            *_METRICS,
-            pa.field("score", pa.int64()),
-            pa.field("rank", pa.int64()),
-            pa.field("prev_rank", pa.int64()),
-        ]
-    ),
+    "leaderboard_users": _PEOPLE_BOARD,
+    #: the people board of the listed people only (teams.csv `listed`), ranked among themselves:
+    #: what the site shows in place of leaderboard_users (an extra mart, not the contract's)
+    "leaderboard_listed_users": _PEOPLE_BOARD,
     "leaderboard_teams": pa.schema(
         [
             pa.field("window", pa.string()),
@@ -216,6 +219,14 @@ MARTS = {
             pa.field("source", pa.string()),
             pa.field("on_roster", pa.bool_()),
             *_BOT_METRICS,
+        ]
+    ),
+    #: each roster username and whether the site may name it (teams.csv `listed`): publish reads
+    #: it and never publishes it
+    "people_listed": pa.schema(
+        [
+            pa.field("username", pa.string()),
+            pa.field("listed", pa.bool_()),
         ]
     ),
     "projects": pa.schema(

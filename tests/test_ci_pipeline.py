@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GCL = "npx -y -p node@22 -p gitlab-ci-local@4.75.1 -c"
@@ -447,3 +448,24 @@ def test_a_merge_request_before_the_first_scheduled_run_passes_with_a_note(
         "The roster is valid (see leaderboard:validate); run the pipeline on the default branch "
         "once to get previews.\n"
     )
+
+
+def test_gitlab_ci_local_keeps_artifacts_that_name_people_for_developers(
+    rules_repo: Path,
+) -> None:
+    """gitlab-ci-local expands the component as GitLab does: the extract, build and preview
+    jobs' artifacts carry `access: developer` (tests/test_ci_schema.py: the schema's values)."""
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=rules_repo, check=True)
+    run = _run_pipeline(rules_repo, "schedule", {}, "--preview")
+    assert run.returncode == 0, run.output
+    config = yaml.safe_load(run.stdout[run.stdout.index("---") :] if "---" in run.stdout
+                            else run.stdout)  # fmt: skip
+    access = {
+        name: job["artifacts"].get("access")
+        for name, job in config.items()
+        if isinstance(job, dict) and "artifacts" in job
+    }
+    assert access["leaderboard:extract"] == "developer"
+    assert access["leaderboard:build"] == "developer"
+    assert access["leaderboard:preview"] == "developer"
+    assert access["pages"] is None

@@ -156,3 +156,26 @@ def test_gitlab_ci_yml_includes_the_component_with_valid_inputs() -> None:
         if not name.startswith(".")
     }
     assert stages <= set(config["stages"]), "every component stage is declared"
+
+
+def test_artifacts_that_name_people_are_for_developers_only(tmp_path: Path) -> None:
+    """The extract, build and preview jobs' artifacts name people (raw emails, every person's
+    marts, the preview): `artifacts:access: developer` (GitLab 16.11+) keeps them from everyone
+    on a public project; the site's own artifact stays public. The schema knows the keyword's
+    values, so a wrong one fails it (checked here, so the first check means something)."""
+    jobs = _rendered()
+    access = {name: job["artifacts"].get("access") for name, job in jobs.items()
+              if isinstance(job, dict) and "artifacts" in job}  # fmt: skip
+    assert access == {
+        "leaderboard:validate": None,
+        "leaderboard:extract": "developer",
+        "leaderboard:build": "developer",
+        "leaderboard:preview": "developer",
+        "pages": None,
+    }
+    wrong = json.loads(json.dumps(jobs))
+    wrong["leaderboard:build"]["artifacts"]["access"] = "members"
+    path = tmp_path / "wrong.json"
+    path.write_text(json.dumps(wrong), encoding="utf-8")
+    result = _check_jsonschema(path)
+    assert result.returncode != 0 and "'members' is not one of" in result.stdout

@@ -17,6 +17,7 @@ MEMBERSHIPS = pa.schema(
         pa.field("username", pa.string()),
         pa.field("joined_on", pa.date32()),
         pa.field("left_on", pa.date32()),
+        pa.field("listed", pa.bool_()),
     ]
 )
 ROSTER_EMAILS = pa.schema([pa.field("username", pa.string()), pa.field("email", pa.string())])
@@ -83,6 +84,7 @@ def _memberships(roster: Roster) -> pa.Table:
             "username": [m.username for m in rows],
             "joined_on": [m.joined for m in rows],
             "left_on": [m.left for m in rows],
+            "listed": [m.username not in roster.unlisted for m in rows],
         },
         schema=MEMBERSHIPS,
     )

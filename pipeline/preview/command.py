@@ -81,6 +81,7 @@ def compute_preview(
         as_of,
         run_ids[0] if run_ids else None,
         publish_emails=settings.publish_emails,
+        people=settings.people,
     )
 
 

@@ -27,3 +27,9 @@ class Preview:
     as_of: dt.datetime
     run_id: str | None
     publish_emails: bool = False  # commit emails in the report are masked unless allowed
+    people: str = "show"  # LEADERBOARD_PEOPLE: "hide" reports team-level effects only
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        """People the report never names: marked `listed=no` before or after the change."""
+        return self.before.roster.unlisted | self.after.roster.unlisted

@@ -35,13 +35,37 @@ def render_report(preview: Preview) -> str:
     ]
     if preview.before.note:
         lines += [f"Note: {md(preview.before.note)}; compared against an empty roster.", ""]
-    lines += _roster_section(preview.before.roster, preview.after.roster)
+    if preview.people == "hide":
+        lines += [TEAMS_ONLY, "", *_teams_section(preview), *_unmatched_count(preview)]
+        return "\n".join(lines).rstrip() + "\n"
+    hidden = preview.hidden
+    lines += _roster_section(preview.before.roster, preview.after.roster, hidden)
     lines += _teams_section(preview)
-    lines += _emails_section(preview)
-    lines += _unresolved_section(preview)
+    lines += _emails_section(preview, hidden)
+    lines += _unresolved_section(preview, hidden)
     lines += claims_section(preview.after.build.marts, preview.publish_emails)
     lines += bots_section(preview.after.build.marts, preview.publish_emails)
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: What a teams-only report says instead of its people sections.
+TEAMS_ONLY = (
+    "People are not shown (`LEADERBOARD_PEOPLE=hide`): this report gives the change's effect on "
+    "team totals and ranks only."
+)
+
+
+def _unmatched_count(preview: Preview) -> list[str]:
+    """Teams only: how many commit emails match no one, never which."""
+    count = preview.after.build.marts["unmatched_authors"].num_rows
+    return [
+        "### Unmatched commit emails",
+        "",
+        f"{count} commit email{'s' * (count != 1)} of the last 365 days match no one with this "
+        "teams.csv (not named here; the extraction's artifacts list them for the project's "
+        "developers).",
+        "",
+    ]
 
 
 def _spans(roster: Roster) -> dict[str, list[str]]:
@@ -53,19 +77,37 @@ def _spans(roster: Roster) -> dict[str, list[str]]:
     return spans
 
 
-def _roster_section(before: Roster, after: Roster) -> list[str]:
+def _roster_section(before: Roster, after: Roster, hidden: frozenset[str]) -> list[str]:
     old, new = _spans(before), _spans(after)
     rows = []
-    for user in sorted(set(old) | set(new)):
+    for user in sorted((set(old) | set(new)) - hidden):
         was, now = old.get(user, []), new.get(user, [])
         kind = _change_kind(user, was, now, before, after)
         if kind:
             cells = [md(user), kind, "<br>".join(was) or "—", "<br>".join(now) or "—"]
             rows.append(f"| {' | '.join(cells)} |")
     head = ["### Who joins, leaves or moves", ""]
+    unnamed = _not_listed(old, new, hidden, before, after)
     if not rows:
-        return [*head, "No membership changes.", ""]
-    return [*head, "| person | change | before | after |", "| --- | --- | --- | --- |", *rows, ""]
+        return [*head, unnamed or "No membership changes.", ""]
+    table = ["| person | change | before | after |", "| --- | --- | --- | --- |", *rows]
+    return [*head, *table, *(["", unnamed] if unnamed else []), ""]
+
+
+def _not_listed(
+    old: dict[str, list[str]],
+    new: dict[str, list[str]],
+    hidden: frozenset[str],
+    before: Roster,
+    after: Roster,
+) -> str:
+    """The changes of people marked `listed=no`, counted, never named."""
+    count = sum(
+        1
+        for user in hidden
+        if _change_kind(user, old.get(user, []), new.get(user, []), before, after)
+    )
+    return f"And {count} change{'s' * (count != 1)} of people not listed." if count else ""
 
 
 def _change_kind(user: str, was: list[str], now: list[str], before: Roster, after: Roster) -> str:
@@ -118,7 +160,7 @@ def _teams_section(preview: Preview) -> list[str]:
     return lines
 
 
-def _emails_section(preview: Preview) -> list[str]:
+def _emails_section(preview: Preview, hidden: frozenset[str]) -> list[str]:
     """Emails gained or lost by a member, where that moves commits or was written in teams.csv."""
     before, after = preview.before.build.marts, preview.after.build.marts
     old = {(r["username"], r["email"]): r["source"] for r in before["member_emails"].to_pylist()}
@@ -128,7 +170,7 @@ def _emails_section(preview: Preview) -> list[str]:
     unmatched_after = {r["author_email"]: r for r in after["unmatched_authors"].to_pylist()}
     rows = []
     for (user, email), source in sorted(new.items(), key=lambda p: (p[0][1], p[0][0])):
-        if (user, email) in old:
+        if (user, email) in old or user in hidden or owner_before.get(email) in hidden:
             continue
         if email in unmatched_before:
             effect = f"+{unmatched_before[email]['commits']} commits (were unmatched)"
@@ -141,6 +183,8 @@ def _emails_section(preview: Preview) -> list[str]:
             continue  # an automatic address of a new member that matches nothing
         rows.append(f"| {md(email)} | now matches {md(user)} | {effect} |")
     for user, email in sorted(set(old) - set(new), key=lambda p: (p[1], p[0])):
+        if user in hidden:
+            continue
         lost = unmatched_after.get(email)
         if lost is None and old[(user, email)] != "teams_csv":
             continue
@@ -157,9 +201,9 @@ def _commits_of(marts: dict[str, Any], user: str) -> set[str]:
     return {r["item_id"] for r in rows if r["kind"] == "commit" and r["username"] == user}
 
 
-def _unresolved_section(preview: Preview) -> list[str]:
+def _unresolved_section(preview: Preview, hidden: frozenset[str]) -> list[str]:
     was = set(preview.before.roster.usernames)
-    names = preview.after.build.unknown_usernames
+    names = [n for n in preview.after.build.unknown_usernames if n not in hidden]
     lines = ["### Roster names not resolved offline", ""]
     if names:
         lines += [

@@ -57,3 +57,13 @@ def parse_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_listed(value: str) -> bool | None:
+    """The `listed` column: yes (the default when empty) or no, any case; None when neither."""
+    word = value.strip().lower()
+    return {"": True, "yes": True, "no": False}.get(word)
+
+
+def listed_problem(value: str) -> str:
+    return f"bad value {value!r}: use yes (named on the board) or no (counted, never named)"

@@ -11,10 +11,16 @@ from pathlib import Path
 from pipeline.errors import RosterError
 from pipeline.roster import layout
 from pipeline.roster.csvrecords import Record, read_records
-from pipeline.roster.fields import email_problem, parse_date, username_problem
+from pipeline.roster.fields import (
+    email_problem,
+    listed_problem,
+    parse_date,
+    parse_listed,
+    username_problem,
+)
 from pipeline.roster.text import Problem, decode_lines, format_problem
 
-COLUMNS = ("team", "username", "emails", "joined", "left")
+COLUMNS = ("team", "username", "emails", "joined", "left", "listed")
 REQUIRED = ("team", "username")
 
 
@@ -36,6 +42,8 @@ class Roster:
     path: Path
     memberships: tuple[Membership, ...]
     emails: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: people marked `listed=no`: they count for their teams but are named nowhere published
+    unlisted: frozenset[str] = frozenset()
 
     @property
     def usernames(self) -> tuple[str, ...]:
@@ -62,6 +70,7 @@ class _Row:
     joined: dt.date | None
     left: dt.date | None
     ok: bool
+    listed: bool = True
 
 
 def check_roster(path: Path) -> tuple[Roster | None, list[str]]:
@@ -232,7 +241,11 @@ def _check_cells(line: int, cells: dict[str, str], problems: list[Problem], clea
     if joined and left and left <= joined:
         problems.append(Problem(line, "left", f"left {left} is not after joined {joined}"))
         ok = False
-    return _Row(line, team, raw_username, username, emails, joined, left, ok and bool(username))
+    listed = parse_listed(cells.get("listed", ""))
+    if listed is None:
+        problems.append(Problem(line, "listed", listed_problem(cells["listed"])))
+    ok = ok and listed is not None and bool(username)
+    return _Row(line, team, raw_username, username, emails, joined, left, ok, listed is not False)
 
 
 def _overlaps(a: _Row, b: _Row) -> bool:
@@ -251,7 +264,7 @@ def _check_across_rows(rows: list[_Row], problems: list[Problem]) -> None:
     valid = [r for r in rows if r.ok]
     for index, row in enumerate(valid):
         earlier = [r for r in valid[:index] if r.username == row.username]
-        if problem := _conflict(row, earlier):
+        if problem := _conflict(row, earlier) or _listed_conflict(row, earlier):
             problems.append(problem)
     owners: dict[str, _Row] = {}
     for row in rows:
@@ -281,6 +294,15 @@ def _conflict(row: _Row, earlier: list[_Row]) -> Problem | None:
     )
 
 
+def _listed_conflict(row: _Row, earlier: list[_Row]) -> Problem | None:
+    """A person is named on the board or not, whatever the team: their rows must agree."""
+    other = next((r for r in earlier if r.listed != row.listed), None)
+    if other is None:
+        return None
+    message = f"listed differs from line {other.line}: write the same on every row of a person"
+    return Problem(row.line, "listed", message)
+
+
 def _to_roster(path: Path, rows: list[_Row]) -> Roster:
     memberships = []
     emails: dict[str, list[str]] = {}
@@ -293,6 +315,7 @@ def _to_roster(path: Path, rows: list[_Row]) -> Roster:
         path=path,
         memberships=tuple(memberships),
         emails={user: tuple(items) for user, items in emails.items() if items},
+        unlisted=frozenset(row.username for row in rows if row.username and not row.listed),
     )
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from pipeline.config import Settings
 from pipeline.roster import identities
+from pipeline.site.people import Audience
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class SiteContext:
     bots: tuple[identities.Bot, ...] = ()
     #: what publish wrote of each mart: its formats and their sizes in bytes
     downloads: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: who the page may name (LEADERBOARD_PEOPLE, teams.csv's listed)
+    audience: Audience = field(default_factory=lambda: Audience("show"))
 
     @classmethod
     def create(
@@ -50,7 +53,11 @@ class SiteContext:
         inputs: Inputs,
         now: dt.datetime,
         downloads: dict[str, dict[str, int]] | None = None,
+        audience: Audience | None = None,
     ) -> SiteContext:
+        audience = audience or Audience("show")
+        # with people hidden there are no addresses to list: counts per project instead
+        found = not audience.hidden
         return cls(
             marts=marts,
             manifest=inputs.manifest,
@@ -62,9 +69,14 @@ class SiteContext:
             publish_raw=settings.publish_raw,
             pipeline_url=settings.pipeline_url,
             edit_teams_url=edit_teams_url(settings),
-            unmatched=tuple(identities.unmatched_emails(inputs.marts, settings.publish_emails)),
+            unmatched=(
+                tuple(identities.unmatched_emails(inputs.marts, settings.publish_emails))
+                if found
+                else ()
+            ),
             bots=tuple(identities.bots(inputs.marts, settings.publish_emails)),
             downloads=downloads or {},
+            audience=audience,
         )
 
     @property
@@ -73,7 +85,9 @@ class SiteContext:
         return self.now - self.as_of > dt.timedelta(hours=self.stale_hours)
 
     def rows(self, mart: str) -> list[dict[str, Any]]:
-        return list(self.marts[mart].to_pylist())
+        """A mart's rows; none for a mart this site does not publish (people's, with hide)."""
+        table = self.marts.get(mart)
+        return [] if table is None else list(table.to_pylist())
 
 
 def edit_teams_url(settings: Settings) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipeline import metrics
-from pipeline.schema import WINDOWS
+from pipeline.schema import MARTS, WINDOWS
 from pipeline.site import index, items
 from pipeline.site.context import SiteContext
 from pipeline.site.exports import plain_value, safe_json
@@ -75,8 +75,18 @@ def board_payload(ctx: SiteContext, item_index: dict[str, Any]) -> dict[str, Any
                 metric_json(METRIC_BY_NAME[key], ctx.weights.get(key))
                 for key in metric_order(ctx.weights)
             ],
+            # "hide": no people view; else how many are listed, and per team those who are not
+            "people": {
+                "mode": ctx.audience.mode,
+                "listed": ctx.audience.listed,
+                "unlisted": ctx.audience.unlisted,
+                "unlisted_by_team": ctx.audience.unlisted_json(),
+            },
         },
-        "users": columnar(ctx.marts["leaderboard_users"]),
+        # none with LEADERBOARD_PEOPLE=hide; only the listed people when some are not
+        "users": columnar(
+            ctx.marts.get("leaderboard_users", MARTS["leaderboard_users"].empty_table())
+        ),
         "teams": columnar(ctx.marts["leaderboard_teams"]),
         "weekly": columnar(ctx.marts["weekly_team_activity"]),
         "items": item_index,

@@ -135,3 +135,30 @@ def bots_section(ctx: SiteContext) -> str:
 
 def _kind(row: dict[str, Any]) -> str:
     return f' data-kind="{row["kind"]}"'
+
+
+COUNT_COLUMNS = [
+    Column(
+        "project",
+        "Project",
+        "name",
+        render=lambda r: f'<th scope="row">{link(r["web_url"], r["path_with_namespace"])}</th>',
+    ),
+    Column("emails", "Commit emails matching no member", "num"),
+    Column("commits", "Their commits", "num"),
+]
+
+
+def unmatched_counts_section(ctx: SiteContext) -> str:
+    """With people not shown: how many unmatched commit emails each project has, no addresses."""
+    rows = ctx.rows("unmatched_by_project")
+    caption = f"Projects with commit emails that match no member: {len(rows)}"
+    return (
+        '<section id="unmatched" aria-labelledby="unmatched-title">'
+        '<h2 id="unmatched-title">Unmatched commit authors</h2>'
+        "<p>Commits in the last 365 days whose author email belongs to no one on the roster, "
+        "counted per project. People are not shown on this site, so the addresses are not "
+        "either; the scheduled pipeline's job artifacts (for the project's Developers) hold "
+        f"them (<code>{e(ARTIFACT)}</code>), and teams.csv claims them as usual.</p>"
+        f"{table('unmatched-counts', caption, COUNT_COLUMNS, rows)}</section>"
+    )

@@ -9,7 +9,7 @@ from pipeline import metrics
 from pipeline.schema import MARTS, WINDOWS
 from pipeline.site import exports
 from pipeline.site.context import SiteContext
-from pipeline.site.identities import bots_section, unmatched_section
+from pipeline.site.identities import bots_section, unmatched_counts_section, unmatched_section
 from pipeline.site.tables import (
     METRIC_WORDS,
     display_time,
@@ -37,7 +37,9 @@ MART_NOTES = {
     "unmatched_projects": "the projects where each unmatched commit email appears",
     "bot_activity": "bots, listed apart: what each did, counted for no one",
     "projects": "every project in scope: its path and page, by id",
+    "unmatched_by_project": "per project: how many commit emails match no member, their commits",
 }
+LISTED_NOTE = "one row per listed person's team membership per window, ranked among them"
 
 DUCKDB_EXAMPLE = """-- duckdb, after downloading leaderboard_users.parquet
 SELECT team, username, score, "rank"
@@ -48,6 +50,8 @@ LIMIT 10;
 
 -- every counted item as CSV, from contributions.parquet
 COPY (SELECT * FROM 'contributions.parquet') TO 'contributions.csv' (HEADER);"""
+#: the same with people not shown (LEADERBOARD_PEOPLE=hide): there is no leaderboard_users
+TEAMS_EXAMPLE = DUCKDB_EXAMPLE.replace("users", "teams").replace("username", "members")
 COPY_MAX = exports.COPY_MAX_MB
 
 
@@ -98,22 +102,27 @@ def header(ctx: SiteContext) -> str:
     )
 
 
-def controls() -> str:
-    """Hidden until app.js runs, so a reader without JS never sees dead buttons."""
+def controls(people: bool) -> str:
+    """Hidden until app.js runs, so a reader without JS never sees dead buttons; no view switch
+    when people are not shown."""
     windows = "".join(
         f'<button type="button" data-window="{name}" aria-pressed="{str(name == "30d").lower()}">'
         f"{days} days</button>"
         for name, days in WINDOWS.items()
     )
-    return (
-        '<div id="controls" class="controls" hidden>'
-        f'<div class="switch" role="group" aria-label="Window">{windows}</div>'
+    views = (
         '<div class="switch" role="group" aria-label="View">'
         '<button type="button" data-view="people" aria-pressed="true">People</button>'
         '<button type="button" data-view="teams" aria-pressed="false">Teams</button></div>'
+        if people
+        else ""
+    )
+    return (
+        '<div id="controls" class="controls" hidden>'
+        f'<div class="switch" role="group" aria-label="Window">{windows}</div>{views}'
         '<label>Team <select id="team-filter"><option value="">All teams</option></select></label>'
         '<label>Search <input id="search" type="search" autocomplete="off" '
-        'placeholder="name or team"></label></div>'
+        f'placeholder="{"name or team" if people else "team"}"></label></div>'
     )
 
 
@@ -125,20 +134,46 @@ def score_formula(weights: dict[str, int]) -> str:
     return f"Score = {e(terms)}. "
 
 
+def people_note(ctx: SiteContext) -> str:
+    """Why no one, or not everyone, is named: said plainly above the board."""
+    audience = ctx.audience
+    if audience.hidden:
+        return (
+            '<p id="people-note" class="people-note"><strong>People are not shown.</strong> '
+            "This board ranks teams only: it names no one and has no figures per person, in the "
+            "page or its downloads (the setting <code>LEADERBOARD_PEOPLE=hide</code>, as when a "
+            "works council agrees to team figures but not to measuring individuals). Team "
+            "totals count everyone's work, exactly as when people are shown.</p>"
+        )
+    if not audience.partial:
+        return ""
+    listed, unlisted = audience.listed, audience.unlisted
+    return (
+        '<p id="people-note" class="people-note">People are ranked among the '
+        f"{listed} listed {'person' if listed == 1 else 'people'}; {unlisted} "
+        f"{'person is' if unlisted == 1 else 'people are'} not listed (<code>listed=no</code> in "
+        "teams.csv): their work counts toward their team's totals and rank, but they are named "
+        "nowhere on this site.</p>"
+    )
+
+
 def board(ctx: SiteContext) -> str:
     label = window_label("30d")
+    shown = not ctx.audience.hidden
+    people = f"{people_table(ctx.rows('leaderboard_users'), '30d', label, ctx.weights)}\n"
+    select = "Select a person or a team" if shown else "Select a team"
     return (
         '<section id="board" aria-labelledby="board-title">'
         '<h2 id="board-title">Leaderboard</h2>'
-        f"{controls()}"
+        f"{people_note(ctx)}{controls(shown)}"
         '<p id="status" class="status" role="status" aria-live="polite"></p>'
         '<div id="bars" class="bars-box" hidden></div>'
         "<noscript><p>Showing the last 30 days. With JavaScript on you can switch windows, "
         "sort, filter and see every counted item.</p></noscript>"
-        f"{people_table(ctx.rows('leaderboard_users'), '30d', label, ctx.weights)}\n"
+        f"{people if shown else ''}"
         f"{teams_table(ctx.rows('leaderboard_teams'), '30d', label, ctx.weights)}\n"
         f'<p class="note">{score_formula(ctx.weights)}Rank is dense: equal scores share a rank. '
-        "Select a person or a team to see the commits, merge requests, issues and reviews "
+        f"{select} to see the commits, merge requests, issues and reviews "
         "(approvals and comments on others' merge requests) that were counted.</p></section>"
         '<section id="detail" class="detail" aria-live="polite" hidden></section>'
     )
@@ -180,12 +215,20 @@ def formats_cell(name: str, sizes: dict[str, int]) -> str:
     return links
 
 
+def mart_note(ctx: SiteContext, name: str) -> str:
+    if name == "leaderboard_users" and ctx.audience.partial:
+        return LISTED_NOTE
+    return MART_NOTES[name]
+
+
 def downloads(ctx: SiteContext) -> str:
+    # the marts this site publishes (people's are not among them with LEADERBOARD_PEOPLE=hide)
+    names = [n for n in MARTS if n in ctx.downloads] + [n for n in ctx.downloads if n not in MARTS]
     rows = "".join(
         # a break opportunity after each "_", so a phone wraps a long name between its words
-        f'<tr><th scope="row">{name.replace("_", "_<wbr>")}</th><td>{e(MART_NOTES[name])}</td>'
+        f'<tr><th scope="row">{name.replace("_", "_<wbr>")}</th><td>{e(mart_note(ctx, name))}</td>'
         f'<td class="formats">{formats_cell(name, ctx.downloads.get(name, {}))}</td></tr>'
-        for name in MARTS
+        for name in names
     )
     raw = (
         '<p>Raw extracted tables are under <a href="data/raw/">data/raw/</a>.</p>'
@@ -193,6 +236,7 @@ def downloads(ctx: SiteContext) -> str:
         else ""
     )
     privacy = "" if ctx.publish_emails else " Emails in the downloads are masked."
+    example = TEAMS_EXAMPLE if ctx.audience.hidden else DUCKDB_EXAMPLE
     return (
         '<section id="downloads" aria-labelledby="downloads-title">'
         '<h2 id="downloads-title">Download the data</h2>'
@@ -209,7 +253,7 @@ def downloads(ctx: SiteContext) -> str:
         '<th scope="col">Contents</th><th scope="col">Files</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div>{raw}"
         '<p id="duckdb-example">Query it yourself with DuckDB:</p>'
-        f'<pre tabindex="0" aria-labelledby="duckdb-example"><code>{e(DUCKDB_EXAMPLE)}</code></pre>'
+        f'<pre tabindex="0" aria-labelledby="duckdb-example"><code>{e(example)}</code></pre>'
         "</section>"
     )
 
@@ -245,6 +289,11 @@ SCRIPTS = (
 )
 
 
+def unmatched(ctx: SiteContext) -> str:
+    """The unmatched commit emails, or with people hidden only how many per project."""
+    return unmatched_counts_section(ctx) if ctx.audience.hidden else unmatched_section(ctx)
+
+
 def render_index(ctx: SiteContext) -> str:
     scripts = "".join(f'<script src="{src}"></script>' for src in SCRIPTS)
     return (
@@ -256,7 +305,7 @@ def render_index(ctx: SiteContext) -> str:
         "<title>Team leaderboard</title>\n"
         '<link rel="icon" href="assets/favicon.svg" type="image/svg+xml">\n'
         '<link rel="stylesheet" href="assets/style.css">\n</head>\n<body>\n'
-        f"{header(ctx)}\n<main>\n{board(ctx)}\n{weekly()}\n{unmatched_section(ctx)}\n{bots_section(ctx)}\n"
+        f"{header(ctx)}\n<main>\n{board(ctx)}\n{weekly()}\n{unmatched(ctx)}\n{bots_section(ctx)}\n"
         f"{downloads(ctx)}\n{verification(ctx)}\n</main>\n"
         "<footer><p>Built by the <code>leaderboard</code> pipeline from GitLab data. "
         "Numbers come from the marts in the downloads, nothing else.</p></footer>\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -18,7 +19,7 @@ from pipeline import budget, metrics, privacy
 from pipeline.config import Settings
 from pipeline.errors import LeaderboardError
 from pipeline.schema import MARTS, NULLABLE_INTEGERS
-from pipeline.site import exports, files
+from pipeline.site import exports, files, people
 from pipeline.site.context import Inputs, SiteContext
 from pipeline.times import Heartbeat
 
@@ -64,7 +65,14 @@ def run_publish(settings: Settings, now: dt.datetime | None = None) -> Path:
 def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) -> None:
     """The whole public/ tree into `out`: downloads first, then the page that links them."""
     data_dir = out / "data"
-    downloads = exports.export_marts(inputs.marts, data_dir, settings.publish_emails)
+    # Who may be named (LEADERBOARD_PEOPLE, teams.csv's listed) decides every file below.
+    marts, audience = people.for_site(inputs.marts, settings.people)
+    if settings.publish_raw and (audience.hidden or audience.partial):
+        raise PublishError(
+            "LEADERBOARD_PUBLISH_RAW=1 would publish the raw tables, which name every person: "
+            "not with LEADERBOARD_PEOPLE=hide or anyone marked listed=no in teams.csv"
+        )
+    downloads = exports.export_marts(marts, data_dir, settings.publish_emails)
     (data_dir / "manifest.json").write_text(
         exports.safe_json(public_manifest(inputs.manifest), indent=2) + "\n", encoding="utf-8"
     )
@@ -72,11 +80,12 @@ def write_site(settings: Settings, inputs: Inputs, out: Path, now: dt.datetime) 
         copied = exports.copy_raw(settings.data_dir, data_dir / "raw", settings.publish_emails)
         log.info("published %d raw table files", copied)
     page_marts = (
-        inputs.marts
+        marts
         if settings.publish_emails
-        else {name: privacy.mask_emails(table) for name, table in inputs.marts.items()}
+        else {name: privacy.mask_emails(table) for name, table in marts.items()}
     )
-    context = SiteContext.create(settings, page_marts, inputs, now, downloads)
+    public = dataclasses.replace(inputs, marts=marts)
+    context = SiteContext.create(settings, page_marts, public, now, downloads, audience)
     files.write_site_files(context, out)
 
 

@@ -228,8 +228,14 @@ def member(
     )
 
 
-def roster(*memberships: Membership, emails: dict[str, tuple[str, ...]] | None = None) -> Roster:
-    return Roster(path=Path("teams.csv"), memberships=memberships, emails=emails or {})
+def roster(
+    *memberships: Membership,
+    emails: dict[str, tuple[str, ...]] | None = None,
+    unlisted: frozenset[str] = frozenset(),
+) -> Roster:
+    return Roster(
+        path=Path("teams.csv"), memberships=memberships, emails=emails or {}, unlisted=unlisted
+    )
 
 
 def build(

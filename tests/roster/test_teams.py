@@ -165,3 +165,12 @@ def test_bad_bots_entries_name_their_lines(tmp_path: Path) -> None:
             "spreadsheet: Save as > CSV UTF-8)",
         ],
     )
+
+
+def test_the_listed_column_says_who_is_named_on_the_board() -> None:
+    """`listed`, optional: yes (the default, any case) or no; a person marked no on one row is
+    marked no on all (tests/roster_cases/bad/44_listed says what disagreeing rows give)."""
+    roster = read_roster(CASES / "good" / "listed_column.csv")
+    assert roster.unlisted == frozenset({"alice", "dan"})
+    assert [m.username for m in roster.memberships] == ["alice", "bob", "carol", "carol", "dan"]
+    assert read_roster(CASES / "good" / "minimal_columns.csv").unlisted == frozenset()

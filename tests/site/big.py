@@ -123,6 +123,7 @@ def marts() -> dict[str, list[dict[str, Any]]]:
     ]  # fmt: skip
     return {
         "leaderboard_users": users,
+        "leaderboard_listed_users": users,
         "leaderboard_teams": teams,
         "contributions": items,
         "member_emails": [],
@@ -130,6 +131,9 @@ def marts() -> dict[str, list[dict[str, Any]]]:
         "weekly_team_activity": weekly,
         "unmatched_projects": [],
         "bot_activity": [],
+        "people_listed": [
+            {"username": u, "listed": True} for u in sorted({r["username"] for r in users})
+        ],
         "projects": projects(),
     }
 

@@ -272,6 +272,8 @@ def marts() -> dict[str, list[dict[str, Any]]]:
     users = users_rows(contribs)
     return {
         "leaderboard_users": users,
+        # everyone listed: the listed board is the whole board
+        "leaderboard_listed_users": users,
         "leaderboard_teams": teams_rows(users),
         "contributions": contribs,
         "member_emails": member_emails(),
@@ -279,6 +281,7 @@ def marts() -> dict[str, list[dict[str, Any]]]:
         "weekly_team_activity": weekly_rows(contribs),
         "unmatched_projects": unmatched_projects(),
         "bot_activity": bot_activity(),
+        "people_listed": [{"username": u, "listed": True} for u in sorted({u for _, u in MEMBERS})],
         "projects": projects(),
     }
 

@@ -4,6 +4,10 @@
 (function () {
   "use strict";
   var DATA = window.LEADERBOARD;
+  /* LEADERBOARD_PEOPLE=hide: teams only, no people view or person drill-down (board.js has no
+     people then); else how many people are listed, and per team how many are not. */
+  var PEOPLE = (DATA && DATA.meta.people) || { mode: "show" };
+  var HIDE = PEOPLE.mode === "hide";
   /* The metrics and each board's columns come with the data (site/tables.py), never from a
      list of this file's own: [{key, label, words, meaning, kinds, distinct, marker, weight}]. */
   var METRICS = [];
@@ -108,7 +112,7 @@
   }
   function renderBoard() {
     var table = $("board-" + state.view), other = $("board-" + (state.view === "people" ? "teams" : "people"));
-    other.parentNode.hidden = true;
+    if (other) other.parentNode.hidden = true;
     table.parentNode.hidden = false;
     var all = windowRows(state.view, state.window), rows = visibleRows(), ties = tieCounts(all);
     var noun = state.view === "people" ? "People" : "Teams";
@@ -166,7 +170,7 @@
   /* ---------- the view in the URL, so a link can point at "7 days, teams" ---------- */
   /* What a bare URL shows; a key missing from the hash means its default, not the last value. */
   function defaults() {
-    return { window: DATA.meta.default_window, view: "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };
+    return { window: DATA.meta.default_window, view: HIDE ? "teams" : "people", sortKey: "rank", sortDir: "asc", team: "", query: "", open: null };
   }
 
   function readHash() {
@@ -174,6 +178,10 @@
       windows: WINDOWS,
       sortKeys: function (view) { return columns(view).map(function (c) { return c.key; }); }
     });
+    if (HIDE) {  /* a link made on a board with people shown opens its teams view */
+      if (state.view !== "teams") { state.view = "teams"; if (state.sortKey === "username") state.sortKey = "rank"; }
+      if (state.open && state.open.kind === "person") state.open = null;
+    }
     $("search").value = state.query;
   }
 
@@ -275,16 +283,38 @@
   function renderTeam(team) {
     var row = windowRows("teams", state.window).filter(function (r) { return r.team === team; })[0];
     if (!row) { focusDetail = true; state.open = null; hideDetail(); writeHash(); return; }
+    var chart = el("div", { className: "chart-box" });
+    var items = itemsOf(ofTeam(team));
+    openDetail("Team " + team + ", last " + WINDOWS[state.window].days + " days",
+      [scoreLine(row)].concat(memberNodes(team, row), [chart], itemSections(row, items, !HIDE)));
+    drawWeekly(chart, team);
+  }
+
+  /* How many of a team's members are not listed (teams.csv listed=no) in the chosen window. */
+  function unlistedIn(team) {
+    var found = records(PEOPLE.unlisted_by_team || { columns: [], rows: [] }).filter(function (r) { return r.window === state.window && r.team === team; })[0];
+    return found ? found.people : 0;
+  }
+
+  /* The team's listed members, each opening their drill-down, and how many are not listed; with
+     people hidden only how many members the team has. */
+  function memberNodes(team, row) {
+    if (HIDE) {
+      return [el("h3", { text: "Members (" + row.members + ")" }), el("p", { className: "muted people-hidden",
+        text: "People are not shown on this board (LEADERBOARD_PEOPLE=hide): the items below are the team's, without who made them." })];
+    }
     var members = windowRows("people", state.window).filter(function (r) { return r.team === team; });
     var list = el("ul", { className: "members" });
     members.forEach(function (m) {
       list.appendChild(el("li", {}, [nameButton(m.username, function () { showPerson(m); }, "Show what " + m.username + " did in " + team), " \u2014 score " + m.score]));
     });
-    var chart = el("div", { className: "chart-box" });
-    var items = itemsOf(ofTeam(team));
-    openDetail("Team " + team + ", last " + WINDOWS[state.window].days + " days",
-      [scoreLine(row), el("h3", { text: "Members (" + members.length + ")" }), list, chart].concat(itemSections(row, items, true)));
-    drawWeekly(chart, team);
+    var out = [el("h3", { text: "Members (" + members.length + ")" }), list];
+    var unlisted = unlistedIn(team);
+    if (unlisted) {
+      out.push(el("p", { className: "muted unlisted", text: "and " + unlisted + (unlisted === 1 ? " person" : " people") +
+        " not listed: counted in the team's totals and items, named nowhere." }));
+    }
+    return out;
   }
 
   /* ---------- weekly chart (chart.js) ---------- */

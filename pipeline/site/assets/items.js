@@ -107,7 +107,8 @@
     var parts = [el("time", { datetime: c.at, text: c.at.slice(0, 10) }), " "];
     if (marker) parts.push(el("span", { className: "item-marker", text: marker }), " ");
     parts.push(what, " ", el("span", { className: "muted", text: id + " \u00B7 " }), projectName(c.project_id));
-    if (showUser) parts.push(el("span", { className: "muted", text: " \u00B7 " + c.username }));
+    /* no name for a person not listed, nor for anyone with people hidden */
+    if (showUser && c.username !== null) parts.push(el("span", { className: "muted", text: " \u00B7 " + c.username }));
     return el("li", {}, parts);
   }
 
@@ -128,7 +129,12 @@
     return Object.keys(seen).length;
   }
 
+  /* Items without their person (not listed, or people hidden): which of them are one person's
+     repeats cannot be told, so a distinct count is not checked against them. */
+  function anonymous(list) { return list.some(function (c) { return c.username === null; }); }
+
   function found(counted, list, metric) {
+    if (metric.distinct && anonymous(list)) return "";
     var n = metric.distinct ? distinctItems(list) : list.length;
     return n !== counted ? " (" + n + " found in contributions)" : "";
   }
@@ -144,7 +150,7 @@
     metrics.filter(function (m) { return m.kinds.length === 1; }).forEach(function (m) {
       var list = of(m), counted = row[m.key];
       var heading = m.label + ": " + counted + found(counted, list, m) +
-        (m.distinct && list.length !== distinctItems(list) ? " (" + list.length + " in all)" : "");
+        (m.distinct && list.length !== (anonymous(list) ? counted : distinctItems(list)) ? " (" + list.length + " in all)" : "");
       var section = el("section", { className: "kind", "data-kind": m.kinds[0] }, [el("h3", { title: m.meaning, text: heading })]);
       if (list.length) {
         var ol = el("ol", { className: "items" });
