@@ -15,3 +15,8 @@ final as (
     from source
 )
 select * from final;
+
+-- A metric's count over a group's rows: every row, or the distinct items (`counts_distinct`).
+-- One rule for the board, the weekly activity and the bots table.
+create or replace macro metric_count(counts_distinct, item) as
+    case when counts_distinct then count(distinct item) else count(item) end;

@@ -37,8 +37,7 @@ counted as (
 final as (
     select
         r."window", r.sort_order, r.period, r.team, r.username, r.joined_at, m.metric,
-        case when m.counts_distinct then count(distinct c.item_id) else count(c.item_id) end
-            as value
+        metric_count(m.counts_distinct, c.item_id) as value
     from member_rows as r
     cross join metrics as m
     left join counted as c

@@ -38,8 +38,7 @@ activity as (
     -- people (as leaderboard_teams sums its people's rows)
     select
         date_trunc('week', c.happened_at)::date as week, c.team, m.metric,
-        case when m.counts_distinct then count(distinct (c.username, c.item_id))
-            else count(*) end as value
+        metric_count(m.counts_distinct, (c.username, c.item_id)) as value
     from contributions as c
     join metric_kinds as k using (kind)
     join metrics as m on m.metric = k.metric

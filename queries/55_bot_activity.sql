@@ -54,8 +54,7 @@ counted as (
 counts as (
     select
         b.username, b.email, b.source, b.on_roster, m.metric,
-        case when m.counts_distinct then count(distinct c.item_id) else count(c.item_id) end
-            as value
+        metric_count(m.counts_distinct, c.item_id) as value
     from bots as b
     cross join metrics as m
     left join counted as c
