@@ -73,14 +73,15 @@ def older_than(bound: dt.datetime) -> Callable[[Sequence[Item]], bool]:
     `bound` is its last. GitLab orders events by id, given as they are created, so every later
     page holds older events still, which the last run read: an event it missed (committed
     after it listed) was created after its watermark less the overlap, so it sorts above any
-    event older than that. An unreadable `created_at` never stops the listing."""
+    event older than that. An unreadable `created_at` never stops the listing: it is not skipped
+    either, since `events_table` refuses the same page (columns.timestamps) and fails the run."""
 
     def stop(items: Sequence[Item]) -> bool:
         for item in items:
             try:
                 when = parse_optional(item.get("created_at"))
             except ValueError:
-                continue
+                continue  # undecided here; events_table fails on it
             if when is not None and when < bound:
                 return True
         return False

@@ -17,7 +17,7 @@ import requests
 
 from pipeline.config import Secret, Settings
 from pipeline.extract.command import ExtractResult, extract
-from pipeline.extract.events import older_than
+from pipeline.extract.events import events_table, older_than
 from pipeline.extract.gitlab.client import GitLabClient
 from pipeline.extract.listing import Listing, ListingSpec
 from pipeline.extract.scheduler import Scheduler
@@ -141,6 +141,9 @@ def test_the_stop_rule() -> None:
     assert stop([{"id": 3, "created_at": "2026-11-29T00:00:00Z"}, {"id": 1, "created_at": None},
                  {"id": 2, "created_at": "2026-11-20T00:00:00Z"}])  # fmt: skip
     assert not stop([{"id": 4, "created_at": "yesterday"}, {"id": 5}])  # unreadable: read on
+    # ... and not lost: the same page's rows refuse the time, which fails the listing
+    with pytest.raises(ValueError):
+        events_table([{"id": 4, "created_at": "yesterday"}], 1, bound)
 
 
 def test_a_stopped_listing_drops_the_pages_fetched_past_it(sim: SimServer) -> None:
