@@ -6,10 +6,8 @@ with source as (
     select * from raw_merge_requests
 ),
 projects as (
-    -- the in-scope projects (raw/projects), the latest extraction of each
-    select id as project_id, web_url as project_web_url
-    from raw_projects
-    qualify row_number() over (partition by id order by _extracted_at desc nulls last) = 1
+    -- the in-scope projects, the latest extraction of each (09_stg_projects.sql)
+    select project_id, project_web_url from stg_projects
 ),
 latest as (
     select *
